@@ -1,0 +1,104 @@
+// Package backend defines what the pipeline needs from a host that runs
+// containers: one interface, implemented by the Proxmox (pct) adapter and the
+// LXC adapter. The pipeline never knows which one it drives.
+package backend
+
+import (
+	"context"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// State is one container as observed from scratch. Absent is a state
+// (Exists false), not an error.
+type State struct {
+	CTID         int
+	Exists       bool
+	Running      bool
+	Template     bool   // Proxmox template flag (cannot start or snapshot)
+	Lock         string // Proxmox lock value, "" when unlocked
+	Unprivileged bool
+	Hostname     string
+
+	// ConfText is the container's config in the backend's own format
+	// (pct: the canonical /etc/pve/lxc/<CTID>.conf), used for diff and output.
+	ConfText string
+
+	Snapshots []string          // snapshot names
+	Records   map[string]string // what phoenix_lxc recorded: "feature:docker" -> content hash, ...
+	Mounts    []Mount           // bind mounts of host directories, as configured
+
+	// GivenMap is the id map LXC was really given (pct: the generated
+	// /var/lib/lxc/<CTID>/config; lxc: the container's config); nil when
+	// there is no such proof yet. GivenMapFrom names the file it came from.
+	GivenMap     idmap.Set
+	GivenMapFrom string
+	// RunningMap is read from /proc/<InitPID>/{uid,gid}_map of a running
+	// container; nil when not running.
+	RunningMap idmap.Set
+	InitPID    int
+
+	// Pending lists config keys a running container will only take on its
+	// next restart (pct's [pve:pending]).
+	Pending []string
+}
+
+// Mount is a bind mount of a host directory into the container.
+type Mount struct {
+	Key       string // pct: mp0..mp255; lxc: the mount entry's target
+	HostPath  string
+	MountPath string
+	ReadOnly  bool
+}
+
+// Action is one planned change: what it does, the exact command it runs, and
+// a function that runs it. Check mode renders actions and never calls Do.
+type Action struct {
+	Step string   // pipeline step: define, configure, idmap_cycle, shared_volumes, start, features, application, snapshot, state
+	Name string   // short verb: create, clone, set, resize, start, stop, exec, push, snapshot, destroy, mkdir, chown, ...
+	Argv []string // the exact command line (secrets masked); for file edits, a descriptive pseudo-command
+	Why  string   // what differs, in words
+	Do   func(ctx context.Context) error
+}
+
+// Backend is a host that runs containers.
+type Backend interface {
+	// Name is "pct" or "lxc".
+	Name() string
+
+	// Observe reads the given containers' states with as few external calls
+	// as possible (pct: one `pct list`, conf files read directly).
+	Observe(ctx context.Context, ctids []int) (map[int]*State, error)
+
+	// Create plans creating ctid from spec.Template. It returns the action
+	// and the state the container will have afterwards (for check mode).
+	Create(ctid int, spec *schema.Spec) (Action, *State)
+
+	// Clone plans cloning src (from its snapshot snap) to ctid.
+	Clone(ctid int, src *State, snap string, spec *schema.Spec) (Action, *State)
+
+	// Configure plans the changes that bring st's config to spec: one
+	// batched change where the backend can (pct: one `pct set`), plus
+	// whatever cannot be batched (resize, raw lxc.idmap lines). It returns no
+	// actions when converged, and the predicted state after.
+	Configure(st *State, spec *schema.Spec) ([]Action, *State, error)
+
+	// Mounts plans the bind mounts of the shared volumes, keeping any that
+	// already point at the same host path and mount path.
+	Mounts(st *State, vols []schema.SharedVolume) ([]Action, *State)
+
+	Start(st *State) Action
+	Stop(st *State) Action
+	Destroy(st *State) Action
+	Snapshot(st *State, name string) Action
+
+	// Exec runs argv inside the running container, stdin fed from stdin.
+	Exec(ctid int, argv []string, stdin []byte) Action
+	// Push writes content to path inside the running container, never
+	// through a host path into its rootfs.
+	Push(ctid int, content []byte, path string, mode string) Action
+	// Record remembers key=value for the container (what ran, with which
+	// content hash) where the next run's Observe reads it back.
+	Record(st *State, key, value string) Action
+}

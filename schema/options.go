@@ -1,0 +1,25 @@
+package schema
+
+// Options are the module's options: the Ansible task arguments, and the
+// flags of `phoenix_lxc run`.
+type Options struct {
+	CTID                 *int     `json:"ctid,omitempty" jsonschema:"minimum=100,maximum=999999999,description=The container to converge."`
+	CTIDs                *CTIDSet `json:"ctids,omitempty" jsonschema:"description=Containers to converge: a list of CTIDs\\, or the string all (every container of config_file)."`
+	ConfigFile           string   `json:"config_file,omitempty" jsonschema:"description=Path of a phoenix_lxc_configs.json (object lxc_configs keyed by CTID)."`
+	HypervisorConfigFile string   `json:"hypervisor_config_file,omitempty" jsonschema:"description=Path of phoenix_hypervisor_config.json; only its shared_volumes are read."`
+	Container            *Spec    `json:"container,omitempty" jsonschema:"description=One container spec inline (needs ctid)."`
+	State                string   `json:"state,omitempty" jsonschema:"enum=present,enum=stopped,enum=absent,default=present,description=present: full pipeline\\, ends running. stopped: converged but stopped. absent: destroyed."`
+	Backend              string   `json:"backend,omitempty" jsonschema:"enum=auto,enum=pct,enum=lxc,default=auto,description=auto picks pct where /usr/sbin/pct exists\\, else lxc."`
+	FeatureScriptDir     string   `json:"feature_script_dir,omitempty" jsonschema:"description=Folder of host feature scripts phoenix_hypervisor_feature_install_<feature>.sh (default /usr/local/phoenix_hypervisor/bin)."`
+	ApplicationScriptDir string   `json:"application_script_dir,omitempty" jsonschema:"description=Folder of application scripts (default /usr/local/phoenix_hypervisor/bin)."`
+	AllowRestart         bool     `json:"allow_restart,omitempty" jsonschema:"default=false,description=May restart a running container to apply a change that needs it; otherwise the change is reported."`
+	Node                 string   `json:"node,omitempty" jsonschema:"description=This host's node name (default: the host name). Containers pinned to another node are skipped."`
+	CommandTimeout       int      `json:"command_timeout,omitempty" jsonschema:"minimum=1,maximum=86400,default=600,description=Seconds before any external command is killed."`
+	LockTimeout          int      `json:"lock_timeout,omitempty" jsonschema:"minimum=0,maximum=86400,default=120,description=Seconds to wait for another run on the same container."`
+}
+
+// CTIDSet is the ctids option: either a list or all.
+type CTIDSet struct {
+	All  bool
+	List []CTID
+}

@@ -1,0 +1,138 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ConfigFile is a phoenix_lxc_configs.json document: the fleet, keyed by CTID.
+type ConfigFile struct {
+	Schema              string           `json:"$schema,omitempty" jsonschema:"description=URI of the JSON Schema used to validate this document."`
+	NvidiaDriverVersion string           `json:"nvidia_driver_version,omitempty" jsonschema:"description=Expected NVIDIA driver version on the host."`
+	NvidiaRepoURL       string           `json:"nvidia_repo_url,omitempty" jsonschema:"description=URL of the NVIDIA CUDA repository."`
+	NvidiaRunfileURL    string           `json:"nvidia_runfile_url,omitempty" jsonschema:"description=URL of the NVIDIA driver runfile installer."`
+	LXCConfigs          map[string]*Spec `json:"lxc_configs" jsonschema:"description=The containers, keyed by CTID (100..999999999)."`
+}
+
+// Spec is the desired state of one container. Every field of the old
+// orchestrator's schema is here, plus what it lacked (idmap, shared volumes,
+// secrets, boot settings, node pinning).
+type Spec struct {
+	Name          string         `json:"name" jsonschema:"description=Hostname of the container (a valid DNS label or name)."`
+	MemoryMB      int            `json:"memory_mb,omitempty" jsonschema:"minimum=16,maximum=16777216,description=Memory in MiB."`
+	SwapMB        *int           `json:"swap_mb,omitempty" jsonschema:"minimum=0,maximum=16777216,description=Swap in MiB (Proxmox default 512)."`
+	Cores         int            `json:"cores,omitempty" jsonschema:"minimum=1,maximum=8192,description=CPU cores."`
+	Template      string         `json:"template,omitempty" jsonschema:"description=OS template: a rootfs tarball path or storage volume (pct)\\, or lxc:<name> for an LXC template script (lxc backend). Required unless clone_from_ctid is set."`
+	StoragePool   string         `json:"storage_pool,omitempty" jsonschema:"description=Proxmox storage for the root filesystem."`
+	StorageSizeGB int            `json:"storage_size_gb,omitempty" jsonschema:"minimum=1,maximum=131072,description=Root filesystem size in GiB; only ever grown."`
+	NetworkConfig *NetworkConfig `json:"network_config,omitempty" jsonschema:"description=The first network interface (net0)."`
+	MACAddress    string         `json:"mac_address,omitempty" jsonschema:"pattern=^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$,description=MAC address of net0."`
+	Features      []string       `json:"features,omitempty" jsonschema:"description=Host feature scripts to run once each (base_setup\\, nvidia\\, docker\\, vllm\\, ollama\\, ...)."`
+	GPUAssignment string         `json:"gpu_assignment,omitempty" jsonschema:"pattern=^(none|[0-9]+(\\,[0-9]+)*)$,description=none\\, or comma-separated NVIDIA GPU indices passed through as devices."`
+	PortainerRole string         `json:"portainer_role,omitempty" jsonschema:"enum=server,enum=agent,enum=none,enum=infrastructure,description=Role in Portainer; read by application scripts."`
+	Unprivileged  *bool          `json:"unprivileged,omitempty" jsonschema:"description=Run unprivileged (default true). Fixed at creation; a clone inherits it."`
+	CloneFromCTID *CTID          `json:"clone_from_ctid,omitempty" jsonschema:"description=CTID (in the same file) to clone from\\, using its template_snapshot_name."`
+
+	TemplateSnapshotName string       `json:"template_snapshot_name,omitempty" jsonschema:"pattern=^[a-zA-Z][a-zA-Z0-9_-]{1\\,39}$,description=Snapshot taken last\\, which clones are made from."`
+	ApplicationScript    string       `json:"application_script,omitempty" jsonschema:"description=Script (in application_script_dir) pushed into the container and run once per content hash."`
+	PctOptions           []string     `json:"pct_options,omitempty" jsonschema:"description=Extra Proxmox feature flags such as nesting=1\\, merged into features."`
+	Ports                []string     `json:"ports,omitempty" jsonschema:"description=Port mappings host:container\\, read by application scripts."`
+	HealthCheck          *HealthCheck `json:"health_check,omitempty" jsonschema:"description=Command run inside the container after the application script\\, with bounded retries."`
+	Firewall             *Firewall    `json:"firewall,omitempty" jsonschema:"description=Proxmox firewall for the container (/etc/pve/firewall/<CTID>.fw)."`
+
+	Dependencies []CTID `json:"dependencies,omitempty" jsonschema:"description=CTIDs converged before this one."`
+	StartAtBoot  *bool  `json:"start_at_boot,omitempty" jsonschema:"description=Start when the host boots (onboot)."`
+	BootOrder    *int   `json:"boot_order,omitempty" jsonschema:"minimum=0,maximum=1000000,description=Start order at boot (startup order=)."`
+	BootDelay    *int   `json:"boot_delay,omitempty" jsonschema:"minimum=0,maximum=86400,description=Seconds to wait after starting this one (startup up=)."`
+	Node         string `json:"node,omitempty" jsonschema:"description=Proxmox node this container belongs on; other nodes skip it."`
+
+	Idmap         []string       `json:"idmap,omitempty" jsonschema:"description=Custom id map in lxc.idmap syntax\\, e.g. u 0 100000 1000."`
+	SharedVolumes []SharedVolume `json:"shared_volumes,omitempty" jsonschema:"description=Host directories bind-mounted into the container."`
+
+	Password      string   `json:"password,omitempty" jsonschema:"description=Root password (secret: never echoed)."`
+	SSHPublicKeys []string `json:"ssh_public_keys,omitempty" jsonschema:"description=Authorized keys for root (secret: never echoed)."`
+
+	// Application settings, read only by application scripts.
+	VllmModel                *string  `json:"vllm_model,omitempty" jsonschema:"description=Model served by vLLM."`
+	VllmServedModelName      string   `json:"vllm_served_model_name,omitempty" jsonschema:"description=Name under which vLLM serves the model."`
+	VllmPort                 int      `json:"vllm_port,omitempty" jsonschema:"minimum=1,maximum=65535,description=Port vLLM listens on."`
+	VllmTensorParallelSize   int      `json:"vllm_tensor_parallel_size,omitempty" jsonschema:"minimum=1,maximum=64,description=vLLM tensor parallelism."`
+	VllmGPUMemoryUtilization *float64 `json:"vllm_gpu_memory_utilization,omitempty" jsonschema:"minimum=0,maximum=1,description=vLLM GPU memory fraction."`
+	VllmMaxModelLen          int      `json:"vllm_max_model_len,omitempty" jsonschema:"minimum=1,description=vLLM maximum model length."`
+	VllmArgs                 []string `json:"vllm_args,omitempty" jsonschema:"description=Extra vLLM arguments."`
+}
+
+// SecretFields are the spec fields whose values are never echoed.
+var SecretFields = []string{"password", "ssh_public_keys"}
+
+// NetworkConfig is net0.
+type NetworkConfig struct {
+	Name   string `json:"name" jsonschema:"description=Interface name inside the container."`
+	Bridge string `json:"bridge" jsonschema:"description=Host bridge."`
+	IP     string `json:"ip,omitempty" jsonschema:"description=IPv4 address with prefix (10.0.0.5/24)\\, dhcp or manual."`
+	GW     string `json:"gw,omitempty" jsonschema:"description=IPv4 gateway."`
+}
+
+// HealthCheck is run inside the container after the application script.
+type HealthCheck struct {
+	Command  string `json:"command" jsonschema:"description=Command line\\, split on spaces (no shell)."`
+	Retries  int    `json:"retries,omitempty" jsonschema:"minimum=0,maximum=100,description=Tries after the first (default 3)."`
+	Interval int    `json:"interval,omitempty" jsonschema:"minimum=0,maximum=600,description=Seconds between tries (default 5)."`
+}
+
+// Firewall is the container's Proxmox firewall.
+type Firewall struct {
+	Enabled bool           `json:"enabled" jsonschema:"description=Enable the firewall on net0."`
+	Rules   []FirewallRule `json:"rules,omitempty" jsonschema:"description=Rules written to /etc/pve/firewall/<CTID>.fw."`
+}
+
+// FirewallRule is one line of a Proxmox firewall [RULES] section.
+type FirewallRule struct {
+	Type    string `json:"type" jsonschema:"enum=in,enum=out,description=Direction."`
+	Action  string `json:"action" jsonschema:"enum=ACCEPT,enum=DROP,enum=REJECT"`
+	Source  string `json:"source,omitempty" jsonschema:"description=Source address or CIDR."`
+	Dest    string `json:"dest,omitempty" jsonschema:"description=Destination address or CIDR."`
+	Proto   string `json:"proto,omitempty" jsonschema:"enum=tcp,enum=udp,enum=icmp"`
+	Port    string `json:"port,omitempty" jsonschema:"pattern=^[0-9]+([:\\,][0-9]+)*$,description=Destination port(s)."`
+	Comment string `json:"comment,omitempty"`
+}
+
+// SharedVolume is a host directory bind-mounted into the container.
+type SharedVolume struct {
+	HostPath  string `json:"host_path" jsonschema:"description=Absolute\\, clean host directory; created when missing."`
+	MountPath string `json:"mount_path" jsonschema:"description=Absolute path inside the container."`
+	Owner     string `json:"owner,omitempty" jsonschema:"pattern=^[0-9]+:[0-9]+$,description=Owner as container uid:gid\\, mapped to host ids through the proven id map (default 0:0)."`
+	Mode      string `json:"mode,omitempty" jsonschema:"pattern=^0?[0-7]{3\\,4}$,description=Octal mode of the top directory (default 0755)."`
+	ReadOnly  bool   `json:"read_only,omitempty" jsonschema:"description=Mount read-only."`
+}
+
+// CTID is a container ID. The old files wrote some as strings ("900"),
+// so both forms are accepted.
+type CTID int
+
+// UnmarshalJSON accepts 900 and "900".
+func (c *CTID) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("not a container ID: %s", b)
+	}
+	*c = CTID(n)
+	return nil
+}
+
+// MarshalJSON writes a number.
+func (c CTID) MarshalJSON() ([]byte, error) { return []byte(strconv.Itoa(int(c))), nil }
+
+// IsUnprivileged reports the effective unprivileged flag (default true).
+func (s *Spec) IsUnprivileged() bool { return s.Unprivileged == nil || *s.Unprivileged }
+
+// Clone returns a deep copy via JSON.
+func (s *Spec) Clone() *Spec {
+	b, _ := json.Marshal(s)
+	var out Spec
+	_ = json.Unmarshal(b, &out)
+	return &out
+}
