@@ -1,0 +1,79 @@
+// Package pipeline converges containers: the nine steps of the old
+// orchestrator (define, configure, idmap cycle, idmap gate, shared volumes,
+// start, features, application script, template snapshot), each one
+// observe, plan, apply; check mode stops after plan.
+package pipeline
+
+import (
+	"io"
+	"time"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// Request is one validated run.
+type Request struct {
+	Fleet     map[int]*schema.Spec // every container of the input, shared volumes merged in
+	Targets   []int                // what to converge (already expanded from "all")
+	State     string               // present, stopped, absent
+	CheckMode bool
+	Diff      bool
+
+	Node                 string // this host's node name
+	FeatureScriptDir     string
+	ApplicationScriptDir string
+	AllowRestart         bool
+	LockTimeout          time.Duration
+	LockDir              string // where per-container run locks live
+
+	Backend backend.Backend
+	Runner  runner.Runner // for host-side commands (feature scripts)
+	Log     io.Writer     // human-readable progress (stderr), may be nil
+}
+
+// Result is the whole run.
+type Result struct {
+	Changed    bool              `json:"changed"`
+	Failed     bool              `json:"failed"`
+	Msg        string            `json:"msg"`
+	Containers []ContainerResult `json:"containers"`
+	Warnings   []string          `json:"warnings,omitempty"`
+}
+
+// ContainerResult is one container's part of the run.
+type ContainerResult struct {
+	CTID     int            `json:"ctid"`
+	Name     string         `json:"name,omitempty"`
+	Changed  bool           `json:"changed"`
+	Failed   bool           `json:"failed,omitempty"`
+	Skipped  bool           `json:"skipped,omitempty"`
+	Msg      string         `json:"msg"`
+	Step     string         `json:"step,omitempty"` // the step that failed
+	Actions  []ActionResult `json:"actions"`
+	Idmap    []string       `json:"idmap,omitempty"`  // the proven map
+	Config   string         `json:"config,omitempty"` // final config text
+	Diff     *Diff          `json:"diff,omitempty"`
+	Warnings []string       `json:"warnings,omitempty"`
+}
+
+// ActionResult is one planned or performed action.
+type ActionResult struct {
+	Step       string  `json:"step"`
+	Action     string  `json:"action"`
+	Command    string  `json:"command"`
+	Why        string  `json:"why,omitempty"`
+	Changed    bool    `json:"changed"`
+	Done       bool    `json:"done"` // false in check mode and for actions not reached
+	DurationMS float64 `json:"duration_ms"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// Diff is Ansible's diff shape.
+type Diff struct {
+	Before       string `json:"before"`
+	After        string `json:"after"`
+	BeforeHeader string `json:"before_header"`
+	AfterHeader  string `json:"after_header"`
+}
