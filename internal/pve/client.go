@@ -1,0 +1,161 @@
+package pve
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+)
+
+// Client runs pct through a Runner and reads Proxmox files under Root.
+type Client struct {
+	Runner runner.Runner
+	Pct    string // path of pct
+	Paths         // Proxmox file locations
+	// LockWait bounds the wait for pct's per-container flock when the
+	// client edits a conf itself (pct itself waits 10 s).
+	LockWait time.Duration
+}
+
+// NewClient returns a client for pct at $PHOENIX_LXC_PCT (default
+// /usr/sbin/pct) reading Proxmox files under $PHOENIX_LXC_PVE_ROOT
+// (default /).
+func NewClient(r runner.Runner) *Client {
+	return &Client{
+		Runner:   r,
+		Pct:      envOr(EnvPct, DefaultPct),
+		Paths:    Paths{Root: envOr(EnvPveRoot, "/")},
+		LockWait: 10 * time.Second,
+	}
+}
+
+// Opt is one `--key value` option of a pct command.
+type Opt struct{ Key, Value string }
+
+// Bool renders a boolean option the only safe way: `--key 0|1`, never a
+// bare flag (a bare flag swallows the next positional argument).
+func Bool(key string, b bool) Opt {
+	if b {
+		return Opt{key, "1"}
+	}
+	return Opt{key, "0"}
+}
+
+// Int renders an integer option.
+func Int(key string, n int) Opt { return Opt{key, strconv.Itoa(n)} }
+
+func (c *Client) argv(sub string, pos []string, opts []Opt) []string {
+	a := append([]string{c.Pct, sub}, pos...)
+	for _, o := range opts {
+		a = append(a, "--"+o.Key, o.Value)
+	}
+	return a
+}
+
+// ListArgv is `pct list`.
+func (c *Client) ListArgv() []string { return c.argv("list", nil, nil) }
+
+// CreateArgv is `pct create <id> <template> --opt value ...`.
+func (c *Client) CreateArgv(ctid int, template string, opts []Opt) []string {
+	return c.argv("create", []string{id(ctid), template}, opts)
+}
+
+// SetArgv is `pct set <id> --opt value ...`: one batched change.
+func (c *Client) SetArgv(ctid int, opts []Opt) []string {
+	return c.argv("set", []string{id(ctid)}, opts)
+}
+
+// CloneArgv is `pct clone <src> <id> --opt value ...`.
+func (c *Client) CloneArgv(src, ctid int, opts []Opt) []string {
+	return c.argv("clone", []string{id(src), id(ctid)}, opts)
+}
+
+// StartArgv is `pct start <id>`.
+func (c *Client) StartArgv(ctid int) []string { return c.argv("start", []string{id(ctid)}, nil) }
+
+// StopArgv is `pct stop <id>` (a hard stop, as pct does it).
+func (c *Client) StopArgv(ctid int) []string { return c.argv("stop", []string{id(ctid)}, nil) }
+
+// DestroyArgv is `pct destroy <id> --purge 1`.
+func (c *Client) DestroyArgv(ctid int) []string {
+	return c.argv("destroy", []string{id(ctid)}, []Opt{Bool("purge", true)})
+}
+
+// SnapshotArgv is `pct snapshot <id> <name>`.
+func (c *Client) SnapshotArgv(ctid int, name string) []string {
+	return c.argv("snapshot", []string{id(ctid), name}, nil)
+}
+
+// TemplateArgv is `pct template <id>`.
+func (c *Client) TemplateArgv(ctid int) []string { return c.argv("template", []string{id(ctid)}, nil) }
+
+// ResizeArgv is `pct resize <id> <disk> <gb>G`.
+func (c *Client) ResizeArgv(ctid int, disk string, gb int) []string {
+	return c.argv("resize", []string{id(ctid), disk, strconv.Itoa(gb) + "G"}, nil)
+}
+
+// ExecArgv is `pct exec <id> -- argv...`; the `--` keeps pct from reading
+// the command's own flags.
+func (c *Client) ExecArgv(ctid int, argv []string) []string {
+	return append([]string{c.Pct, "exec", id(ctid), "--"}, argv...)
+}
+
+// PushArgv is `pct push <id> <host file> <path> [--perms mode]`.
+func (c *Client) PushArgv(ctid int, hostFile, path, mode string) []string {
+	var opts []Opt
+	if mode != "" {
+		opts = []Opt{{"perms", mode}}
+	}
+	return c.argv("push", []string{id(ctid), hostFile, path}, opts)
+}
+
+// Run runs argv (built by one of the *Argv methods) and classifies a
+// failure into an *Error.
+func (c *Client) Run(ctx context.Context, argv []string, stdin []byte) (runner.Result, error) {
+	res, err := c.Runner.Run(ctx, runner.Cmd{Argv: argv, Stdin: stdin})
+	return res, Classify(err)
+}
+
+// ListEntry is one row of `pct list`.
+type ListEntry struct {
+	CTID    int
+	Running bool
+	Lock    string
+	Name    string
+}
+
+// List runs `pct list` once and returns every container of this node.
+func (c *Client) List(ctx context.Context) (map[int]ListEntry, error) {
+	argv := c.ListArgv()
+	res, err := c.Run(ctx, argv, nil)
+	if err != nil {
+		return nil, err
+	}
+	return ParseList(string(res.Stdout))
+}
+
+// ParseList reads `pct list` output. It prints nothing when there are no
+// containers; the lock column is blank when unlocked, and names carry no
+// whitespace.
+func ParseList(out string) (map[int]ListEntry, error) {
+	rows := map[int]ListEntry{}
+	for i, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || (i == 0 && f[0] == "VMID") {
+			continue
+		}
+		n, err := strconv.Atoi(f[0])
+		if err != nil || len(f) < 3 || len(f) > 4 {
+			return nil, fmt.Errorf("pct list: cannot read line %d %q: want VMID, status, lock and name columns", i+1, line)
+		}
+		e := ListEntry{CTID: n, Running: f[1] == "running", Name: f[len(f)-1]}
+		if len(f) == 4 {
+			e.Lock = f[2]
+		}
+		rows[n] = e
+	}
+	return rows, nil
+}

@@ -1,0 +1,64 @@
+package pve
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Environment variables that point the client at pct and at the Proxmox
+// file tree.
+const (
+	EnvPct     = "PHOENIX_LXC_PCT"      // path of pct (default /usr/sbin/pct)
+	EnvPveRoot = "PHOENIX_LXC_PVE_ROOT" // root of the Proxmox files (default /)
+)
+
+// DefaultPct is where Proxmox installs pct.
+const DefaultPct = "/usr/sbin/pct"
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// Paths names the Proxmox files the package reads and writes, under Root.
+type Paths struct {
+	Root string
+}
+
+func (p Paths) join(parts ...string) string {
+	return filepath.Join(append([]string{p.Root}, parts...)...)
+}
+
+func id(ctid int) string { return strconv.Itoa(ctid) }
+
+// Conf is the container's Proxmox config, /etc/pve/lxc/<CTID>.conf.
+func (p Paths) Conf(ctid int) string { return p.join("etc/pve/lxc", id(ctid)+".conf") }
+
+// Firewall is the container's firewall file, /etc/pve/firewall/<CTID>.fw.
+func (p Paths) Firewall(ctid int) string { return p.join("etc/pve/firewall", id(ctid)+".fw") }
+
+// Generated is the LXC config pct generates at start and set,
+// /var/lib/lxc/<CTID>/config.
+func (p Paths) Generated(ctid int) string { return p.join("var/lib/lxc", id(ctid), "config") }
+
+// Lock is pct's per-container flock file, /run/lock/lxc/pve-config-<CTID>.lock.
+func (p Paths) Lock(ctid int) string {
+	return p.join("run/lock/lxc", "pve-config-"+id(ctid)+".lock")
+}
+
+// CgroupProcs lists the processes of a running container's namespace
+// cgroup; its first line is the container's init.
+func (p Paths) CgroupProcs(ctid int) string {
+	return p.join("sys/fs/cgroup/lxc", id(ctid), "ns/cgroup.procs")
+}
+
+// ProcMap is /proc/<pid>/uid_map or gid_map.
+func (p Paths) ProcMap(pid int, file string) string {
+	return p.join("proc", strconv.Itoa(pid), file)
+}
+
+// Dev is a device node under the root's /dev.
+func (p Paths) Dev(name string) string { return p.join("dev", name) }
