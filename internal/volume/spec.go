@@ -1,0 +1,150 @@
+package volume
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// Spec is one shared volume as the host sees it: the directory, the host ids
+// that must own every entry in it, and the optional mode of the top directory.
+type Spec struct {
+	HostPath string      // absolute, clean, no symlink in any component
+	UID, GID int         // host ids (already mapped through the proven id map)
+	Mode     os.FileMode // mode of the top directory, Go convention (os.ModeSetgid, ...)
+	HasMode  bool        // false leaves the top directory's mode as it is
+}
+
+// String is the volume as "host_path uid:gid [mode]", for messages.
+func (s Spec) String() string {
+	if s.HasMode {
+		return fmt.Sprintf("%s %d:%d %s", s.HostPath, s.UID, s.GID, FormatMode(s.Mode))
+	}
+	return fmt.Sprintf("%s %d:%d", s.HostPath, s.UID, s.GID)
+}
+
+// FromShared turns a spec's shared volume into a Spec: the owner (container
+// "uid:gid", default "0:0") is mapped to host ids through m, the proven id
+// map, and the mode string, when given, is parsed. An owner outside the map,
+// a malformed mode or a refused host path is an error.
+func FromShared(v schema.SharedVolume, m idmap.Set) (Spec, error) {
+	s := Spec{HostPath: v.HostPath}
+	if err := CheckPath(v.HostPath); err != nil {
+		return s, err
+	}
+	owner := v.Owner
+	if owner == "" {
+		owner = "0:0"
+	}
+	u, g, ok := strings.Cut(owner, ":")
+	cu, err1 := strconv.ParseInt(u, 10, 64)
+	cg, err2 := strconv.ParseInt(g, 10, 64)
+	if !ok || err1 != nil || err2 != nil || cu < 0 || cg < 0 {
+		return s, fmt.Errorf("shared volume %s: owner %q is not container \"uid:gid\" (e.g. \"1000:1000\")", v.HostPath, v.Owner)
+	}
+	hu, okU := m.ToHost(idmap.UID, cu)
+	hg, okG := m.ToHost(idmap.GID, cg)
+	if !okU || !okG {
+		return s, fmt.Errorf("shared volume %s: owner %s is outside the container's id map (%s); use an owner the map covers or add it to idmap",
+			v.HostPath, owner, strings.Join(m.Strings(), ", "))
+	}
+	s.UID, s.GID = int(hu), int(hg)
+	if v.Mode != "" {
+		mode, err := ParseMode(v.Mode)
+		if err != nil {
+			return s, fmt.Errorf("shared volume %s: %w", v.HostPath, err)
+		}
+		s.Mode, s.HasMode = mode, true
+	}
+	return s, nil
+}
+
+// ParseMode reads an octal mode such as "0750", "750" or "2775" into an
+// os.FileMode, carrying setuid, setgid and sticky bits over to Go's flags.
+func ParseMode(text string) (os.FileMode, error) {
+	n, err := strconv.ParseUint(text, 8, 32)
+	if err != nil || n > 0o7777 || text == "" {
+		return 0, fmt.Errorf("mode %q is not an octal mode between 0000 and 7777", text)
+	}
+	m := os.FileMode(n & 0o777)
+	if n&0o4000 != 0 {
+		m |= os.ModeSetuid
+	}
+	if n&0o2000 != 0 {
+		m |= os.ModeSetgid
+	}
+	if n&0o1000 != 0 {
+		m |= os.ModeSticky
+	}
+	return m, nil
+}
+
+// FormatMode writes m as four octal digits, as chmod takes it ("2775").
+func FormatMode(m os.FileMode) string {
+	return fmt.Sprintf("%04o", unixMode(m))
+}
+
+// unixMode is m as the permission bits chmod(2) takes.
+func unixMode(m os.FileMode) uint32 {
+	u := uint32(m.Perm())
+	if m&os.ModeSetuid != 0 {
+		u |= 0o4000
+	}
+	if m&os.ModeSetgid != 0 {
+		u |= 0o2000
+	}
+	if m&os.ModeSticky != 0 {
+		u |= 0o1000
+	}
+	return u
+}
+
+// refusedTrees are host trees no shared volume may live in: handing any of
+// them to a container gives it the host.
+var refusedTrees = []string{
+	"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+	"/proc", "/run", "/sbin", "/sys",
+	"/usr/bin", "/usr/lib", "/usr/lib32", "/usr/lib64", "/usr/libexec",
+	"/usr/sbin", "/usr/share", "/usr/include",
+	"/var/lib/lxc", "/var/lib/dpkg", "/var/lib/apt",
+}
+
+// refusedExact are directories that may hold volumes but may not be one.
+var refusedExact = []string{
+	"/", "/home", "/media", "/mnt", "/mnt/pve", "/opt", "/root", "/srv", "/tmp",
+	"/usr", "/usr/local", "/var", "/var/lib", "/var/lib/vz", "/var/log", "/var/tmp",
+}
+
+// CheckPath refuses a host path that cannot be a shared volume: not absolute,
+// not clean (".", "..", "//", a trailing "/"), containing a NUL byte, a system
+// directory such as "/" or "/usr", or anything inside a system tree such as
+// /etc, /usr/lib or /var/lib/lxc (container root filesystems). It does not
+// look at the filesystem; Observe and Apply refuse symlinks.
+func CheckPath(p string) error {
+	switch {
+	case p == "":
+		return fmt.Errorf("shared volume host_path is empty; give an absolute directory path")
+	case !filepath.IsAbs(p):
+		return fmt.Errorf("shared volume host_path %q is not absolute; give an absolute directory path", p)
+	case filepath.Clean(p) != p:
+		return fmt.Errorf("shared volume host_path %q is not clean (no \".\", \"..\", \"//\" or trailing \"/\"); write it as %q", p, filepath.Clean(p))
+	case strings.ContainsRune(p, 0):
+		return fmt.Errorf("shared volume host_path %q contains a NUL byte", p)
+	}
+	for _, x := range refusedExact {
+		if p == x {
+			return fmt.Errorf("shared volume host_path %s is a system directory; use a directory inside it", p)
+		}
+	}
+	for _, t := range refusedTrees {
+		if p == t || strings.HasPrefix(p, t+"/") {
+			return fmt.Errorf("shared volume host_path %s is inside the system tree %s, which must never be handed to a container", p, t)
+		}
+	}
+	return nil
+}
