@@ -13,7 +13,7 @@ type ConfigFile struct {
 	NvidiaDriverVersion string           `json:"nvidia_driver_version,omitempty" jsonschema:"description=Expected NVIDIA driver version on the host."`
 	NvidiaRepoURL       string           `json:"nvidia_repo_url,omitempty" jsonschema:"description=URL of the NVIDIA CUDA repository."`
 	NvidiaRunfileURL    string           `json:"nvidia_runfile_url,omitempty" jsonschema:"description=URL of the NVIDIA driver runfile installer."`
-	LXCConfigs          map[string]*Spec `json:"lxc_configs" jsonschema:"description=The containers, keyed by CTID (100..999999999)."`
+	LXCConfigs          map[string]*Spec `json:"lxc_configs" jsonschema:"description=The containers\\, keyed by CTID (100..999999999)."`
 }
 
 // Spec is the desired state of one container. Every field of the old
@@ -104,7 +104,7 @@ type SharedVolume struct {
 	HostPath  string `json:"host_path" jsonschema:"description=Absolute\\, clean host directory; created when missing."`
 	MountPath string `json:"mount_path" jsonschema:"description=Absolute path inside the container."`
 	Owner     string `json:"owner,omitempty" jsonschema:"pattern=^[0-9]+:[0-9]+$,description=Owner as container uid:gid\\, mapped to host ids through the proven id map (default 0:0)."`
-	Mode      string `json:"mode,omitempty" jsonschema:"pattern=^0?[0-7]{3\\,4}$,description=Octal mode of the top directory (default 0755)."`
+	Mode      string `json:"mode,omitempty" jsonschema:"pattern=^0?[0-7]{3\\,4}$,description=Octal mode of the top directory; empty leaves the mode as it is."`
 	ReadOnly  bool   `json:"read_only,omitempty" jsonschema:"description=Mount read-only."`
 }
 

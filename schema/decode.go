@@ -1,0 +1,107 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode"
+)
+
+// DecodeJSON reads one JSON document into generic values (numbers kept as
+// json.Number), reporting duplicate object keys, which encoding/json would
+// silently resolve to the last one.
+func DecodeJSON(data []byte) (any, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("empty: want a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var ps Problems
+	v, err := decodeValue(dec, "", &ps)
+	if err != nil {
+		return nil, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("not valid JSON: more than one value")
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return v, nil
+}
+
+func decodeValue(dec *json.Decoder, path string, ps *Problems) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '[' {
+			list := []any{}
+			for i := 0; dec.More(); i++ {
+				v, err := decodeValue(dec, join(path, i), ps)
+				if err != nil {
+					return nil, err
+				}
+				list = append(list, v)
+			}
+			_, err := dec.Token()
+			return list, err
+		}
+		obj := map[string]any{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k := kt.(string)
+			v, err := decodeValue(dec, join(path, k), ps)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := obj[k]; dup {
+				ps.add(join(path, k), "duplicate key (JSON keeps only one of them; remove the other)")
+			}
+			obj[k] = v
+		}
+		_, err := dec.Token()
+		return obj, err
+	default:
+		return t, nil
+	}
+}
+
+// checkStrings reports every key or string value, at any depth, holding a
+// control character (newline, NUL, ...): written into a Proxmox or LXC
+// config file, it would start a new line, that is inject a setting.
+func checkStrings(v any, path string, ps *Problems) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			if hasControl(k) {
+				ps.add(join(path, fmt.Sprintf("%q", k)), "key contains a control character (newline, NUL, tab...)")
+			}
+			checkStrings(x, join(path, k), ps)
+		}
+	case []any:
+		for i, x := range t {
+			checkStrings(x, join(path, i), ps)
+		}
+	case string:
+		if hasControl(t) {
+			ps.add(path, "contains a control character (newline, NUL, tab...): not allowed in any value")
+		}
+	}
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,27 @@
+package schema
+
+import _ "embed"
+
+//go:generate go run ./gen .
+
+// File names of the generated schemas, beside this file.
+const (
+	ConfigSchemaFile = "lxc_configs.schema.json"
+	ArgsSchemaFile   = "module_args.schema.json"
+)
+
+// CTIDKeyPattern is what a CTID written as a string (a key of lxc_configs,
+// or "900") must look like; the range is checked separately.
+const CTIDKeyPattern = "^[0-9]+$"
+
+// ConfigSchema is the JSON Schema of a config file (phoenix_lxc_configs.json),
+// generated from the Go types by go generate.
+//
+//go:embed lxc_configs.schema.json
+var ConfigSchema []byte
+
+// ArgsSchema is the JSON Schema of the module options, generated from the Go
+// types by go generate.
+//
+//go:embed module_args.schema.json
+var ArgsSchema []byte

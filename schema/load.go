@@ -1,0 +1,77 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+)
+
+// LoadConfigFile reads a config file (phoenix_lxc_configs.json), validates
+// it (schema, then semantic rules), and merges in the shared volumes of the
+// hypervisor config at hypervisorPath (may be ""). All problems come back
+// together as Problems; warnings are for things skipped.
+func LoadConfigFile(path, hypervisorPath string) (*ConfigFile, []string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config file: cannot read it: %w", err)
+	}
+	cf, located, ps := ParseConfig(data)
+	var warnings []string
+	if len(ps) == 0 && hypervisorPath != "" {
+		vols, w, err := LoadHostVolumes(hypervisorPath)
+		if err != nil {
+			return nil, nil, err
+		}
+		warnings = append(warnings, w...)
+		warnings = append(warnings, MergeHostVolumes(located, vols)...)
+	}
+	if len(ps) == 0 {
+		ps = CheckFleet(located)
+	}
+	if len(ps) > 0 {
+		return nil, warnings, ps.inFile(path)
+	}
+	return cf, warnings, nil
+}
+
+// ParseConfig decodes and schema-checks a config file's content and returns
+// its containers in CTID order. The semantic rules are not applied yet.
+func ParseConfig(data []byte) (*ConfigFile, []Located, Problems) {
+	if err := load(); err != nil {
+		return nil, nil, Problems{{Rule: err.Error()}}
+	}
+	tree, err := DecodeJSON(data)
+	if err != nil {
+		return nil, nil, asProblems(err)
+	}
+	if _, ok := tree.(map[string]any); !ok {
+		return nil, nil, Problems{{Rule: "want a JSON object with lxc_configs"}}
+	}
+	var ps Problems
+	checkStrings(tree, "", &ps)
+	ps = append(ps, validateTree(compiled.config, compiled.configTree, tree)...)
+	if len(ps) > 0 {
+		return nil, nil, ps
+	}
+	var cf ConfigFile
+	if err := json.Unmarshal(data, &cf); err != nil {
+		return nil, nil, Problems{{Rule: err.Error()}}
+	}
+	var located []Located
+	for key, spec := range cf.LXCConfigs {
+		id, _ := strconv.Atoi(key) // the schema pattern made it digits
+		located = append(located, Located{CTID: id, Path: join("lxc_configs", key), Spec: spec})
+	}
+	sort.Slice(located, func(i, j int) bool { return located[i].CTID < located[j].CTID })
+	return &cf, located, nil
+}
+
+// asProblems keeps Problems as they are and wraps any other error.
+func asProblems(err error) Problems {
+	if ps, ok := err.(Problems); ok {
+		return ps
+	}
+	return Problems{{Rule: err.Error()}}
+}

@@ -1,0 +1,80 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Problem is one thing wrong with an input: where (the file, if any, and the
+// JSON path of the field, e.g. lxc_configs.950.network_config.ip) and which
+// rule it breaks.
+type Problem struct {
+	File string
+	Path string
+	Rule string
+}
+
+// String renders "file: path: rule".
+func (p Problem) String() string {
+	s := p.Path + ": " + p.Rule
+	if p.Path == "" {
+		s = p.Rule
+	}
+	if p.File != "" {
+		s = p.File + ": " + s
+	}
+	return s
+}
+
+// Problems is every problem found in an input. It is an error, so a caller
+// gets all of them at once, not just the first.
+type Problems []Problem
+
+// Error lists every problem, one per line after a count.
+func (ps Problems) Error() string {
+	if len(ps) == 1 {
+		return "invalid input: " + ps[0].String()
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = "  " + p.String()
+	}
+	return fmt.Sprintf("invalid input, %d problems:\n%s", len(ps), strings.Join(lines, "\n"))
+}
+
+// add appends a problem at path.
+func (ps *Problems) add(path, format string, a ...any) {
+	*ps = append(*ps, Problem{Path: path, Rule: fmt.Sprintf(format, a...)})
+}
+
+// inFile sets the file of every problem, and sorts them by path so the
+// report reads in document order for a person.
+func (ps Problems) inFile(file string) Problems {
+	for i := range ps {
+		ps[i].File = file
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Path < ps[j].Path })
+	return ps
+}
+
+// orNil returns nil for no problems, so callers can return it as an error.
+func (ps Problems) orNil() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// join builds a JSON path: join("lxc_configs", "950") is "lxc_configs.950".
+func join(prefix string, segs ...any) string {
+	for _, s := range segs {
+		seg := fmt.Sprint(s)
+		if prefix == "" {
+			prefix = seg
+		} else {
+			prefix += "." + seg
+		}
+	}
+	return prefix
+}

@@ -1,0 +1,268 @@
+package schema
+
+import (
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+)
+
+// Located is one container spec of an input, with where it came from, so a
+// problem can name the JSON path of the field.
+type Located struct {
+	CTID int
+	Path string // "lxc_configs.950" or "container"
+	Spec *Spec
+	// VolumePaths holds, per entry of Spec.SharedVolumes, its JSON path
+	// (merged entries point into the hypervisor config).
+	VolumePaths []string
+}
+
+// CheckFleet applies the rules a JSON Schema cannot express to every
+// container of one input, and across them (clone sources, cycles).
+func CheckFleet(fleet []Located) Problems {
+	var ps Problems
+	byID := map[int]Located{}
+	for _, l := range fleet {
+		byID[l.CTID] = l
+	}
+	for _, l := range fleet {
+		checkSpec(l, &ps)
+		checkLinks(l, byID, &ps)
+	}
+	checkCycles(fleet, &ps)
+	return ps
+}
+
+var (
+	plainName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._+-]*$`)
+	ifName    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,14}$`)
+	pctOption = regexp.MustCompile(`^[a-z][a-z_]*=[^,\s]+$`)
+	label     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+)
+
+// CTID range accepted by Proxmox.
+const (
+	MinCTID = 100
+	MaxCTID = 999999999
+)
+
+func checkSpec(l Located, ps *Problems) {
+	s, p := l.Spec, l.Path
+	if l.CTID < MinCTID || l.CTID > MaxCTID {
+		ps.add(p, "CTID %d is out of range: Proxmox accepts %d..%d", l.CTID, MinCTID, MaxCTID)
+	}
+	if !validHostname(s.Name) {
+		ps.add(join(p, "name"), "%q is not a valid hostname (letters, digits and '-', labels of 1-63 characters separated by '.', not starting or ending with '-')", s.Name)
+	}
+	switch {
+	case s.Template == "" && s.CloneFromCTID == nil:
+		ps.add(join(p, "template"), "is required unless clone_from_ctid is set (a container is created from a template or cloned)")
+	case s.Template != "" && s.CloneFromCTID != nil:
+		ps.add(join(p, "clone_from_ctid"), "set template or clone_from_ctid, not both")
+	}
+	notOption(join(p, "template"), s.Template, ps)
+	if strings.HasPrefix(s.Template, "/") {
+		checkHostPath(join(p, "template"), s.Template, ps)
+	}
+	notOption(join(p, "storage_pool"), s.StoragePool, ps)
+	if s.Node != "" && !validHostname(s.Node) {
+		ps.add(join(p, "node"), "%q is not a valid node name (a hostname)", s.Node)
+	}
+	if n := s.NetworkConfig; n != nil {
+		checkNetwork(join(p, "network_config"), n, ps)
+	}
+	for i, f := range s.Features {
+		plainFile(join(p, "features", i), f, "a feature name", ps)
+	}
+	if s.ApplicationScript != "" {
+		plainFile(join(p, "application_script"), s.ApplicationScript, "a script file name in application_script_dir", ps)
+	}
+	for i, o := range s.PctOptions {
+		if !pctOption.MatchString(o) {
+			ps.add(join(p, "pct_options", i), "%q is not a Proxmox feature flag key=value (e.g. nesting=1; no commas or spaces)", o)
+		}
+	}
+	for i, port := range s.Ports {
+		notOption(join(p, "ports", i), port, ps)
+	}
+	if h := s.HealthCheck; h != nil && strings.TrimSpace(h.Command) == "" {
+		ps.add(join(p, "health_check", "command"), "is empty: give the command to run inside the container")
+	}
+	if s.Password != "" && len(s.Password) < 5 {
+		ps.add(join(p, "password"), "is shorter than 5 characters (Proxmox's minimum)")
+	}
+	for i, k := range s.SSHPublicKeys {
+		if f := strings.Fields(k); len(f) < 2 || !(strings.HasPrefix(f[0], "ssh-") || strings.HasPrefix(f[0], "ecdsa-") || strings.HasPrefix(f[0], "sk-")) {
+			ps.add(join(p, "ssh_public_keys", i), "is not an OpenSSH public key line (\"ssh-ed25519 AAAA... comment\")")
+		}
+	}
+	checkIdmapAndVolumes(l, ps)
+}
+
+func checkNetwork(p string, n *NetworkConfig, ps *Problems) {
+	if !ifName.MatchString(n.Name) {
+		ps.add(join(p, "name"), "%q is not an interface name (1-15 letters, digits, '.', '_', '-')", n.Name)
+	}
+	if !ifName.MatchString(n.Bridge) {
+		ps.add(join(p, "bridge"), "%q is not a bridge name (1-15 letters, digits, '.', '_', '-')", n.Bridge)
+	}
+	if n.IP != "" && n.IP != "dhcp" && n.IP != "manual" {
+		if pr, err := netip.ParsePrefix(n.IP); err != nil || !pr.Addr().Is4() {
+			ps.add(join(p, "ip"), "%q is not an IPv4 address with prefix (10.0.0.5/24), dhcp or manual", n.IP)
+		}
+	}
+	if n.GW != "" {
+		if a, err := netip.ParseAddr(n.GW); err != nil || !a.Is4() {
+			ps.add(join(p, "gw"), "%q is not an IPv4 address", n.GW)
+		}
+	}
+}
+
+// checkLinks checks clone_from_ctid and dependencies against the fleet.
+func checkLinks(l Located, byID map[int]Located, ps *Problems) {
+	if c := l.Spec.CloneFromCTID; c != nil {
+		path := join(l.Path, "clone_from_ctid")
+		src, ok := byID[int(*c)]
+		switch {
+		case int(*c) == l.CTID:
+			ps.add(path, "a container cannot be cloned from itself")
+		case !ok:
+			ps.add(path, "names %d, which is not a container of this input: the clone source must be defined beside it", *c)
+		case src.Spec.TemplateSnapshotName == "":
+			ps.add(path, "source %d has no template_snapshot_name: clones are made from that snapshot", *c)
+		case src.Spec.IsUnprivileged() != l.Spec.IsUnprivileged():
+			ps.add(join(l.Path, "unprivileged"), "is %t but clone source %d has %t: a clone inherits it and Proxmox cannot change it", l.Spec.IsUnprivileged(), *c, src.Spec.IsUnprivileged())
+		}
+	}
+	for i, d := range l.Spec.Dependencies {
+		if _, ok := byID[int(d)]; !ok || int(d) == l.CTID {
+			ps.add(join(l.Path, "dependencies", i), "names %d, which is not another container of this input", d)
+		}
+	}
+}
+
+// checkCycles reports each loop of clone sources and dependencies once.
+func checkCycles(fleet []Located, ps *Problems) {
+	next := map[int][]int{}
+	path := map[int]string{}
+	var ids []int
+	for _, l := range fleet {
+		ids = append(ids, l.CTID)
+		path[l.CTID] = l.Path
+		if c := l.Spec.CloneFromCTID; c != nil {
+			next[l.CTID] = append(next[l.CTID], int(*c))
+		}
+		for _, d := range l.Spec.Dependencies {
+			next[l.CTID] = append(next[l.CTID], int(d))
+		}
+	}
+	sort.Ints(ids)
+	state := map[int]int{} // 0 new, 1 on the stack, 2 done
+	var stack []int
+	var visit func(id int)
+	visit = func(id int) {
+		state[id] = 1
+		stack = append(stack, id)
+		for _, n := range next[id] {
+			if _, known := path[n]; !known || n == id {
+				continue
+			}
+			if state[n] == 1 {
+				var loop []string
+				for i := len(stack) - 1; i >= 0; i-- {
+					loop = append([]string{strconv.Itoa(stack[i])}, loop...)
+					if stack[i] == n {
+						break
+					}
+				}
+				ps.add(path[n], "clone/dependency cycle: %s -> %d (nothing can be created first)", strings.Join(loop, " -> "), n)
+			} else if state[n] == 0 {
+				visit(n)
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[id] = 2
+	}
+	for _, id := range ids {
+		if state[id] == 0 {
+			visit(id)
+		}
+	}
+}
+
+// ExpectedIdmap is the map a container must run with: its custom idmap,
+// else Proxmox's default for an unprivileged container, else identity.
+func ExpectedIdmap(s *Spec) (idmap.Set, error) {
+	switch {
+	case len(s.Idmap) > 0:
+		return idmap.Parse(s.Idmap)
+	case s.IsUnprivileged():
+		return idmap.Default(), nil
+	default:
+		return idmap.Identity(), nil
+	}
+}
+
+func checkIdmapAndVolumes(l Located, ps *Problems) {
+	s, p := l.Spec, l.Path
+	m, err := ExpectedIdmap(s)
+	mapOK := err == nil
+	if len(s.Idmap) > 0 {
+		if !s.IsUnprivileged() {
+			ps.add(join(p, "idmap"), "is set on a privileged container: an id map needs unprivileged: true")
+		}
+		for i, line := range s.Idmap {
+			if _, err := idmap.ParseEntry(line); err != nil {
+				ps.add(join(p, "idmap", i), "%v", err)
+				mapOK = false
+			}
+		}
+		if mapOK {
+			for _, err := range m.Validate() {
+				ps.add(join(p, "idmap"), "%v", err)
+			}
+		}
+	}
+	if len(s.SharedVolumes) > 0 && s.TemplateSnapshotName != "" {
+		ps.add(join(p, "template_snapshot_name"), "a container with shared volumes cannot be a template: Proxmox cannot snapshot or clone a container with a bind mount point")
+	}
+	mounts := map[string]string{}
+	for i, v := range s.SharedVolumes {
+		vp := join(p, "shared_volumes", i)
+		if i < len(l.VolumePaths) {
+			vp = l.VolumePaths[i]
+		}
+		checkHostPath(join(vp, "host_path"), v.HostPath, ps)
+		checkMountPath(join(vp, "mount_path"), v.MountPath, ps)
+		if prev, dup := mounts[v.MountPath]; dup {
+			ps.add(join(vp, "mount_path"), "%s is already mounted by %s", v.MountPath, prev)
+		}
+		mounts[v.MountPath] = vp
+		if mapOK {
+			checkOwner(join(vp, "owner"), v.Owner, m, ps)
+		}
+	}
+}
+
+func checkOwner(path, owner string, m idmap.Set, ps *Problems) {
+	if owner == "" {
+		owner = "0:0"
+	}
+	u, g, ok := strings.Cut(owner, ":")
+	uid, err1 := strconv.ParseInt(u, 10, 64)
+	gid, err2 := strconv.ParseInt(g, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		ps.add(path, "%q is not uid:gid", owner)
+		return
+	}
+	if _, ok := m.ToHost(idmap.UID, uid); !ok {
+		ps.add(path, "uid %d is not inside the container's id map %v", uid, m.Strings())
+	}
+	if _, ok := m.ToHost(idmap.GID, gid); !ok {
+		ps.add(path, "gid %d is not inside the container's id map %v", gid, m.Strings())
+	}
+}
