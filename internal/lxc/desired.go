@@ -1,0 +1,174 @@
+package lxc
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// desiredMap is the id map the spec asks LXC to be given: the custom idmap,
+// else Proxmox's default when unprivileged, else none (privileged).
+func desiredMap(spec *schema.Spec) (idmap.Set, error) {
+	if len(spec.Idmap) > 0 {
+		m, err := idmap.Parse(spec.Idmap)
+		if err != nil {
+			return nil, fmt.Errorf("idmap: %w", err)
+		}
+		return m, nil
+	}
+	if spec.IsUnprivileged() {
+		return idmap.Default(), nil
+	}
+	return nil, nil
+}
+
+// nestingConf is the include LXC ships for containers that run containers.
+func (b *Backend) nestingConf() string { return filepath.Join(b.ShareDir, "config", "nesting.conf") }
+
+// desired is the config edit that brings a container to spec (everything
+// but the id map, which is fixed at creation, and mounts).
+func (b *Backend) desired(spec *schema.Spec) (*edit, error) {
+	e := newEdit()
+	if spec.Name != "" {
+		e.set["lxc.uts.name"] = spec.Name
+	}
+	cg := b.cg.keys(spec.MemoryMB, spec.SwapMB, spec.Cores)
+	owned := func(prefixes ...string) {
+		for _, k := range ownedCgroupKeys {
+			for _, p := range prefixes {
+				if _, ok := cg[k]; !ok && strings.Contains(k, p) {
+					e.drop = append(e.drop, k)
+				}
+			}
+		}
+	}
+	for k, v := range cg {
+		e.set[k] = v
+	}
+	if spec.MemoryMB > 0 {
+		owned("memory.limit_in_bytes", "memory.max")
+		if spec.SwapMB != nil {
+			owned("memsw", "swap")
+		}
+	}
+	if spec.Cores > 0 {
+		owned("cpu.")
+	}
+	if err := b.network(e, spec); err != nil {
+		return nil, err
+	}
+	nesting, err := nestingWanted(spec.PctOptions)
+	if err != nil {
+		return nil, err
+	}
+	inc := kv{"lxc.include", b.nestingConf()}
+	if nesting {
+		e.add = append(e.add, inc)
+	} else {
+		e.del = append(e.del, inc)
+	}
+	if spec.StartAtBoot != nil {
+		e.set["lxc.start.auto"] = map[bool]string{true: "1", false: "0"}[*spec.StartAtBoot]
+	}
+	if spec.BootOrder != nil {
+		e.set["lxc.start.order"] = strconv.Itoa(*spec.BootOrder)
+	}
+	if spec.BootDelay != nil {
+		e.set["lxc.start.delay"] = strconv.Itoa(*spec.BootDelay)
+	}
+	return e, e.check()
+}
+
+// network fills lxc.net.0.*: a veth on the named bridge, or type empty.
+// The whole lxc.net.0 family is owned, except hwaddr when no mac_address
+// is given (LXC keeps the one it generated).
+func (b *Backend) network(e *edit, spec *schema.Spec) error {
+	e.dropPrefix = append(e.dropPrefix, "lxc.net.0.")
+	n := spec.NetworkConfig
+	if n == nil {
+		e.set["lxc.net.0.type"] = "empty"
+		return nil
+	}
+	if n.Bridge == "" || strings.ContainsAny(n.Bridge, "/\n\x00") {
+		return fmt.Errorf("network_config.bridge: %q is not a bridge name", n.Bridge)
+	}
+	if _, err := os.Stat(filepath.Join(b.SysClassNet, n.Bridge)); err != nil {
+		return fmt.Errorf("network_config.bridge: the host has no interface %q (%s missing); create the bridge or fix the spec", n.Bridge, filepath.Join(b.SysClassNet, n.Bridge))
+	}
+	e.set["lxc.net.0.type"] = "veth"
+	e.set["lxc.net.0.link"] = n.Bridge
+	e.set["lxc.net.0.flags"] = "up"
+	if n.Name != "" {
+		e.set["lxc.net.0.name"] = n.Name
+	}
+	if spec.MACAddress != "" {
+		e.set["lxc.net.0.hwaddr"] = strings.ToLower(spec.MACAddress)
+	} else {
+		e.keep = append(e.keep, "lxc.net.0.hwaddr")
+	}
+	if ip := n.IP; ip != "" && ip != "dhcp" && ip != "manual" {
+		e.set["lxc.net.0.ipv4.address"] = ip
+	}
+	if n.GW != "" {
+		e.set["lxc.net.0.ipv4.gateway"] = n.GW
+	}
+	return nil
+}
+
+// pctOption matches one Proxmox feature flag, e.g. nesting=1.
+var pctOption = regexp.MustCompile(`^([a-z_]+)=(.*)$`)
+
+// nestingWanted reads pct_options ("nesting=1", "nesting=1,keyctl=1",
+// possibly prefixed "features:" or "--features"). Flags without an LXC
+// meaning here are reported by Warnings, not refused.
+func nestingWanted(opts []string) (bool, error) {
+	nesting := false
+	for _, o := range splitOptions(opts) {
+		m := pctOption.FindStringSubmatch(o)
+		if m == nil {
+			return false, fmt.Errorf("pct_options: %q is not a key=value feature flag", o)
+		}
+		if m[1] == "nesting" {
+			nesting = m[2] == "1"
+		}
+	}
+	return nesting, nil
+}
+
+func splitOptions(opts []string) []string {
+	var out []string
+	for _, o := range opts {
+		o = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(o), "--features"), "features:"))
+		for _, f := range strings.FieldsFunc(o, func(r rune) bool { return r == ',' || r == ' ' }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Warnings lists what spec asks for that this backend does not do (see the
+// package documentation); the pipeline may show them to the user.
+func (b *Backend) Warnings(spec *schema.Spec) []string {
+	var w []string
+	for _, o := range splitOptions(spec.PctOptions) {
+		if m := pctOption.FindStringSubmatch(o); m != nil && m[1] != "nesting" {
+			w = append(w, fmt.Sprintf("pct_options %q has no effect on the lxc backend", o))
+		}
+	}
+	if spec.GPUAssignment != "" && spec.GPUAssignment != "none" {
+		w = append(w, "gpu_assignment is not passed through by the lxc backend")
+	}
+	if spec.StorageSizeGB > 0 || spec.StoragePool != "" {
+		w = append(w, "storage_pool and storage_size_gb are ignored by the lxc backend (a directory rootfs)")
+	}
+	if spec.Firewall != nil {
+		w = append(w, "firewall is a Proxmox feature; the lxc backend ignores it")
+	}
+	return w
+}
