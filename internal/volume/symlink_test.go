@@ -207,3 +207,19 @@ func TestMountInsideVolumeNotCrossed(t *testing.T) {
 	assert.Equal(t, 1, st.Skipped)
 	assertRootOwned(t, hp+"/mnt", hp+"/mnt/f")
 }
+
+func TestBindMountFromSameFilesystemNotCrossed(t *testing.T) {
+	needRoot(t)
+	odir, ofile := outside(t) // same filesystem as the volume
+	hp := filepath.Join(t.TempDir(), "vol")
+	require.NoError(t, os.MkdirAll(hp+"/bind", 0o755))
+	if err := unix.Mount(odir, hp+"/bind", "", unix.MS_BIND, ""); err != nil {
+		t.Skipf("cannot bind mount here: %v", err)
+	}
+	t.Cleanup(func() { _ = unix.Unmount(hp+"/bind", unix.MNT_DETACH) })
+
+	st, err := Apply(Spec{HostPath: hp, UID: hostU, GID: hostG})
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Skipped, "notes: %v", st.Notes)
+	assertRootOwned(t, odir, ofile)
+}

@@ -41,24 +41,6 @@ func (w *walker) skip(path, why string) {
 	}
 }
 
-// verdict says whether st needs its owner changed, or why it must be left
-// alone even though its owner differs.
-func (w *walker) verdict(st *unix.Stat_t) (chown bool, leaveAlone string) {
-	if int(st.Uid) == w.uid && int(st.Gid) == w.gid {
-		return false, ""
-	}
-	switch st.Mode & unix.S_IFMT {
-	case unix.S_IFCHR, unix.S_IFBLK:
-		return false, "device node, not handed to the container; remove it or chown it by hand"
-	case unix.S_IFDIR:
-		return true, ""
-	}
-	if uint64(st.Nlink) > 1 {
-		return false, fmt.Sprintf("has %d hard links (another name may be outside the volume), not chowned; chown it by hand if intended", st.Nlink)
-	}
-	return true, ""
-}
-
 // top handles the open top directory: its owner, then everything below it.
 func (w *walker) top(fd int, path string, spec Spec) error {
 	var st unix.Stat_t
@@ -179,7 +161,7 @@ func (w *walker) subdir(parent int, name, path string, st *unix.Stat_t) error {
 	if err := unix.Fstat(fd, st); err != nil {
 		return fmt.Errorf("stat %s: %w", path, err)
 	}
-	if st.Dev != w.dev {
+	if st.Dev != w.dev || mountRoot(fd) {
 		w.skip(path, "another filesystem is mounted here; the walk does not cross mounts")
 		return nil
 	}
@@ -187,45 +169,4 @@ func (w *walker) subdir(parent int, name, path string, st *unix.Stat_t) error {
 		return err
 	}
 	return w.dir(fd, path)
-}
-
-// leaf owns a non-directory entry (file, symlink, fifo, socket) when its
-// owner differs. A symlink's own owner is changed, never its target's: the
-// entry is opened with O_PATH|O_NOFOLLOW, re-checked on that handle, and
-// chowned through the handle, so a swap after the stat changes nothing else.
-func (w *walker) leaf(parent int, name, path string, st *unix.Stat_t) error {
-	chown, why := w.verdict(st)
-	if why != "" {
-		w.skip(path, why)
-		return nil
-	}
-	if !chown {
-		return nil
-	}
-	if !w.apply {
-		w.Chowns++
-		return nil
-	}
-	fd, err := unix.Openat(parent, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err == unix.ENOENT {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Fstat(fd, st); err != nil {
-		return fmt.Errorf("stat %s: %w", path, err)
-	}
-	if chown, why = w.verdict(st); why != "" {
-		w.skip(path, why)
-		return nil
-	} else if !chown {
-		return nil
-	}
-	if err := unix.Fchownat(fd, "", w.uid, w.gid, unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return fmt.Errorf("chown %d:%d %s: %w", w.uid, w.gid, path, err)
-	}
-	w.Chowns++
-	return nil
 }
