@@ -22,7 +22,7 @@
 // Notes) instead of chowned, because handing them to the container could give
 // it a host file: non-directories with more than one hard link (the other name
 // may live outside the volume), device nodes, and directories on another
-// filesystem mounted inside the volume (the walk does not cross mounts).
+// filesystem or a bind mount inside the volume (the walk does not cross mounts).
 //
 // Path strings appear only in messages and in the descriptive commands of a
 // Plan; they are never used for a system call below the top directory.
