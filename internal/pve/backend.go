@@ -1,0 +1,142 @@
+package pve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+)
+
+// Backend is the Proxmox VE backend: it plans pct commands and conf edits,
+// and changes nothing outside an Action's Do.
+type Backend struct {
+	C *Client
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// New returns the Proxmox backend, running pct through r.
+func New(r runner.Runner) *Backend { return &Backend{C: NewClient(r)} }
+
+// Name is "pct".
+func (b *Backend) Name() string { return "pct" }
+
+// run is an action's Do for a plain pct command.
+func (b *Backend) run(argv []string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := b.C.Run(ctx, argv, nil)
+		return err
+	}
+}
+
+// Start starts the container; one already running is a success.
+func (b *Backend) Start(st *backend.State) backend.Action {
+	argv := b.C.StartArgv(st.CTID)
+	return backend.Action{Step: "start", Name: "start", Argv: argv, Why: "container is stopped",
+		Do: func(ctx context.Context) error {
+			_, err := b.C.Run(ctx, argv, nil)
+			if errors.Is(err, ErrAlreadyRunning) {
+				return nil
+			}
+			return err
+		}}
+}
+
+// Stop stops the container; one already stopped is a success.
+func (b *Backend) Stop(st *backend.State) backend.Action {
+	argv := b.C.StopArgv(st.CTID)
+	return backend.Action{Step: "state", Name: "stop", Argv: argv, Why: "container is running",
+		Do: func(ctx context.Context) error {
+			_, err := b.C.Run(ctx, argv, nil)
+			if errors.Is(err, ErrNotRunning) {
+				return nil
+			}
+			return err
+		}}
+}
+
+// Destroy stops the container when it runs, then destroys it with its
+// volumes and its firewall, backup, replication and HA entries (--purge 1).
+// Bind-mounted host folders are left alone.
+func (b *Backend) Destroy(st *backend.State) backend.Action {
+	argv := b.C.DestroyArgv(st.CTID)
+	why := "state is absent"
+	if st.Running {
+		why += "; stops the running container first"
+	}
+	stop := b.Stop(st)
+	return backend.Action{Step: "state", Name: "destroy", Argv: argv, Why: why,
+		Do: func(ctx context.Context) error {
+			if st.Running {
+				if err := stop.Do(ctx); err != nil {
+					return err
+				}
+			}
+			_, err := b.C.Run(ctx, argv, nil)
+			if errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			return err
+		}}
+}
+
+// Snapshot takes snapshot name. Proxmox refuses it for a template and for
+// a container with a bind or device mount point (ErrSnapshotRefused).
+func (b *Backend) Snapshot(st *backend.State, name string) backend.Action {
+	argv := b.C.SnapshotArgv(st.CTID, name)
+	return backend.Action{Step: "snapshot", Name: "snapshot", Argv: argv,
+		Why: fmt.Sprintf("snapshot %q does not exist", name), Do: b.run(argv)}
+}
+
+// Exec runs argv inside the running container with stdin (never shown).
+func (b *Backend) Exec(ctid int, argv []string, stdin []byte) backend.Action {
+	full := b.C.ExecArgv(ctid, argv)
+	return backend.Action{Step: "features", Name: "exec", Argv: full,
+		Do: func(ctx context.Context) error {
+			_, err := b.C.Exec(ctx, ctid, argv, stdin)
+			return err
+		}}
+}
+
+// Push writes content to path inside the running container: a 0600 temp
+// file on the host, `pct push`, then a check that pct reported no error
+// (pct push exits 0 when it fails).
+func (b *Backend) Push(ctid int, content []byte, path string, mode string) backend.Action {
+	argv := b.C.PushArgv(ctid, "<temp file>", path, mode)
+	return backend.Action{Step: "application", Name: "push", Argv: argv,
+		Why: fmt.Sprintf("%d bytes to %s", len(content), path),
+		Do: func(ctx context.Context) error {
+			return b.C.Push(ctx, ctid, content, path, mode)
+		}}
+}
+
+// Record remembers key=value in the container's description, as a
+// "phoenix_lxc: key=value" line; the user's own lines stay. The current
+// description is read when the action runs, so several records in a row
+// all survive.
+func (b *Backend) Record(st *backend.State, key, value string) backend.Action {
+	desc := ""
+	if cfg, _ := conf.Parse([]byte(st.ConfText)); cfg != nil {
+		desc = cfg.Main.Description
+	}
+	argv := b.C.SetArgv(st.CTID, []Opt{{"description", withRecord(desc, key, value)}})
+	return backend.Action{Step: "features", Name: "record", Argv: argv,
+		Why: fmt.Sprintf("remember %s", key),
+		Do: func(ctx context.Context) error {
+			data, err := os.ReadFile(b.C.Conf(st.CTID))
+			if err != nil {
+				return fmt.Errorf("record %s: %w", key, err)
+			}
+			cfg, _ := conf.Parse(data)
+			if cfg.Main.Description != "" && parseRecords(cfg.Main.Description)[key] == value {
+				return nil
+			}
+			now := b.C.SetArgv(st.CTID, []Opt{{"description", withRecord(cfg.Main.Description, key, value)}})
+			_, err = b.C.Run(ctx, now, nil)
+			return err
+		}}
+}

@@ -1,0 +1,118 @@
+package pve
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// Configure plans, in this order: the raw lxc.idmap lines of a custom map
+// (a locked edit of the conf, before `pct set` so that pct regenerates the
+// LXC config with them), ONE `pct set` with every key that differs, a
+// resize when the rootfs must grow, and the firewall file. It returns no
+// actions when the container already matches the spec.
+func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Action, *backend.State, error) {
+	if st.Exists && spec.Unprivileged != nil && *spec.Unprivileged != st.Unprivileged {
+		return nil, nil, fmt.Errorf("unprivileged: CT %d has unprivileged=%t and the spec asks for %t; Proxmox fixes it at creation, so destroy and recreate the container to change it",
+			st.CTID, st.Unprivileged, *spec.Unprivileged)
+	}
+	cfg, _ := conf.Parse([]byte(st.ConfText))
+	var acts []backend.Action
+
+	if len(spec.Idmap) > 0 && !sameLines(cfg.Main.RawValues("lxc.idmap"), spec.Idmap) {
+		if _, err := idmap.Parse(spec.Idmap); err != nil {
+			return nil, nil, fmt.Errorf("idmap: %w", err)
+		}
+		acts = append(acts, b.idmapAction(st.CTID, spec.Idmap, cfg.Main.RawValues("lxc.idmap")))
+		cfg.Main.SetRaw("lxc.idmap", spec.Idmap)
+	}
+
+	opts, why, err := desiredOpts(cfg, spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	devs, err := b.gpuOpts(cfg, spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range devs {
+		why = append(why, fmt.Sprintf("%s %s (gpu_assignment)", d.Key, d.Value))
+	}
+	opts = append(opts, devs...)
+	if len(opts) > 0 {
+		argv := b.C.SetArgv(st.CTID, opts)
+		acts = append(acts, backend.Action{Step: "configure", Name: "set", Argv: argv,
+			Why: strings.Join(why, "; "), Do: b.run(argv)})
+		applyOpts(cfg, opts, st.Running)
+	}
+
+	if grow := b.resizeAction(st.CTID, cfg, spec); grow != nil {
+		acts = append(acts, *grow)
+	}
+	fw, err := b.firewallAction(st.CTID, spec.Firewall)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fw != nil {
+		acts = append(acts, *fw)
+	}
+	return acts, predicted(st, cfg), nil
+}
+
+// ConfigureWarnings says what Configure leaves alone on purpose: a rootfs
+// larger than storage_size_gb is never shrunk.
+func (b *Backend) ConfigureWarnings(st *backend.State, spec *schema.Spec) []string {
+	cfg, _ := conf.Parse([]byte(st.ConfText))
+	root, _ := cfg.Main.Get("rootfs")
+	cur := sizeGB(parseProps(root, "volume").get("size"))
+	if spec.StorageSizeGB > 0 && cur > float64(spec.StorageSizeGB) {
+		return []string{fmt.Sprintf("rootfs is %gG, larger than storage_size_gb %d; disks are never shrunk", cur, spec.StorageSizeGB)}
+	}
+	return nil
+}
+
+// resizeAction grows the rootfs to storage_size_gb; never shrinks it.
+func (b *Backend) resizeAction(ctid int, cfg *conf.Config, spec *schema.Spec) *backend.Action {
+	root, _ := cfg.Main.Get("rootfs")
+	p := parseProps(root, "volume")
+	cur := sizeGB(p.get("size"))
+	if spec.StorageSizeGB <= 0 || root == "" || cur >= float64(spec.StorageSizeGB) {
+		return nil
+	}
+	argv := b.C.ResizeArgv(ctid, "rootfs", spec.StorageSizeGB)
+	p.set("size", fmt.Sprintf("%dG", spec.StorageSizeGB))
+	cfg.Main.Set("rootfs", p.format("volume"))
+	return &backend.Action{Step: "configure", Name: "resize", Argv: argv,
+		Why: fmt.Sprintf("rootfs %gG -> %dG", cur, spec.StorageSizeGB),
+		Do: func(ctx context.Context) error {
+			return b.C.Resize(ctx, ctid, "rootfs", spec.StorageSizeGB)
+		}}
+}
+
+// idmapAction writes the custom map as raw lxc.idmap lines of the main
+// section, under pct's lock (pct has no option for raw keys).
+func (b *Backend) idmapAction(ctid int, lines, old []string) backend.Action {
+	argv := append([]string{"edit", b.C.Conf(ctid), "lxc.idmap:"}, lines...)
+	return backend.Action{Step: "configure", Name: "edit", Argv: argv,
+		Why: fmt.Sprintf("lxc.idmap %q -> %q", old, lines),
+		Do: func(ctx context.Context) error {
+			return b.C.SetRawIdmap(ctx, ctid, lines)
+		}}
+}
+
+// predicted is st after its conf became cfg.
+func predicted(st *backend.State, cfg *conf.Config) *backend.State {
+	p := stateFromConf(st.CTID, cfg)
+	p.Exists = true
+	p.Running, p.InitPID = st.Running, st.InitPID
+	p.GivenMap, p.GivenMapFrom, p.RunningMap = st.GivenMap, st.GivenMapFrom, st.RunningMap
+	if p.Lock == "" {
+		p.Lock = st.Lock
+	}
+	return p
+}

@@ -1,0 +1,214 @@
+package pve
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// ostypes pct detects from a template; the prediction guesses from the
+// template's file name.
+var ostypes = []string{"debian", "devuan", "ubuntu", "centos", "fedora", "opensuse", "archlinux", "alpine", "gentoo", "nixos"}
+
+// Create plans `pct create` with everything the spec sets that pct create
+// accepts, so that Configure finds little or nothing left to do. The
+// predicted state is the conf pct writes (its defaults filled in); ostype
+// is left to pct's detection.
+func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.State) {
+	pool := spec.StoragePool
+	empty := &conf.Config{}
+	opts, _, err := desiredOpts(empty, spec)
+	create := []Opt{}
+	if pool != "" {
+		create = append(create, Opt{"storage", pool})
+	}
+	if spec.StorageSizeGB > 0 {
+		rootfs := strconv.Itoa(spec.StorageSizeGB)
+		if pool != "" {
+			rootfs = pool + ":" + rootfs
+		}
+		create = append(create, Opt{"rootfs", rootfs})
+	}
+	create = append(create, Bool("unprivileged", spec.IsUnprivileged()))
+	create = append(create, opts...)
+	argv := b.C.CreateArgv(ctid, spec.Template, create)
+
+	// What pct writes: defaults, then the options.
+	pred := &conf.Config{}
+	m := &pred.Main
+	m.Set("arch", "amd64")
+	m.Set("hostname", "CT"+strconv.Itoa(ctid))
+	m.Set("memory", "512")
+	m.Set("swap", "512")
+	if pool == "" {
+		pool = "local"
+	}
+	size := spec.StorageSizeGB
+	if size <= 0 {
+		size = 4
+	}
+	m.Set("rootfs", fmt.Sprintf("%s:vm-%d-disk-0,size=%dG", pool, ctid, size))
+	m.Set("unprivileged", map[bool]string{true: "1", false: "0"}[spec.IsUnprivileged()])
+	if os := guessOstype(spec.Template); os != "" {
+		m.Set("ostype", os)
+	}
+	applyOpts(pred, opts, false)
+
+	act := backend.Action{Step: "define", Name: "create", Argv: argv, Why: "container does not exist",
+		Do: func(ctx context.Context) error {
+			if err != nil {
+				return err
+			}
+			if spec.Template == "" {
+				return fmt.Errorf("create CT %d: the spec has no template (set template, or clone_from_ctid)", ctid)
+			}
+			_, rerr := b.C.Run(ctx, argv, nil)
+			return rerr
+		}}
+	return act, predicted(&backend.State{CTID: ctid}, pred)
+}
+
+func guessOstype(template string) string {
+	base := strings.ToLower(filepath.Base(template))
+	for _, o := range ostypes {
+		if strings.HasPrefix(base, o) {
+			return o
+		}
+	}
+	return ""
+}
+
+// Clone plans `pct clone <src> <id> --snapname <snap> --hostname <name>`:
+// a full copy (to storage_pool when set) from a normal container, a linked
+// clone from a template (which has no snapshots to name). The predicted
+// state is the snapshot's keys with the new hostname, no snapshots, no
+// pending changes, and unknown (regenerated) MAC addresses.
+func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State) {
+	var opts []Opt
+	if !src.Template && snap != "" {
+		opts = append(opts, Opt{"snapname", snap})
+	}
+	if spec.Name != "" {
+		opts = append(opts, Opt{"hostname", spec.Name})
+	}
+	opts = append(opts, Bool("full", !src.Template))
+	if !src.Template && spec.StoragePool != "" {
+		opts = append(opts, Opt{"storage", spec.StoragePool})
+	}
+	argv := b.C.CloneArgv(src.CTID, ctid, opts)
+	act := backend.Action{Step: "define", Name: "clone", Argv: argv,
+		Why: fmt.Sprintf("container does not exist; clone of CT %d at snapshot %q", src.CTID, snap),
+		Do:  b.run(argv)}
+	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec))
+}
+
+// cloneConf is what pct clone writes for the new container.
+func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec) *conf.Config {
+	scfg, _ := conf.Parse([]byte(src.ConfText))
+	from := &scfg.Main
+	if s := scfg.Snapshot(snap); s != nil && !src.Template {
+		from = s
+	}
+	out := &conf.Config{}
+	m := &out.Main
+	m.Description = from.Description
+	m.Raw = append(m.Raw, from.Raw...)
+	for _, e := range from.Entries {
+		switch {
+		case e.Key == "snaptime" || e.Key == "parent" || e.Key == "snapstate" || e.Key == "template" ||
+			e.Key == "lock" || isIndexed(e.Key, "unused"):
+			continue
+		case isIndexed(e.Key, "net"):
+			p := parseProps(e.Value, "")
+			delete(p.vals, "hwaddr")
+			m.Set(e.Key, p.format("", "name"))
+		case e.Key == "rootfs":
+			p := parseProps(e.Value, "volume")
+			store, _, _ := strings.Cut(p.get("volume"), ":")
+			if !src.Template && spec.StoragePool != "" {
+				store = spec.StoragePool
+			}
+			p.set("volume", fmt.Sprintf("%s:vm-%d-disk-0", store, ctid))
+			m.Set(e.Key, p.format("volume"))
+		default:
+			m.Set(e.Key, e.Value)
+		}
+	}
+	if spec.Name != "" {
+		m.Set("hostname", spec.Name)
+	}
+	return out
+}
+
+// Mounts plans one `pct set` with an mpN bind mount per volume: an entry
+// with the same host path and mount path is kept (its ro flag corrected),
+// a new one takes the first free mpN.
+func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State) {
+	cfg, _ := conf.Parse([]byte(st.ConfText))
+	taken := map[string]bool{}
+	for _, s := range []*conf.Section{&cfg.Main, cfg.Pending} {
+		for _, e := range sectionEntries(s) {
+			if isIndexed(e.Key, "mp") {
+				taken[e.Key] = true
+			}
+		}
+	}
+	var opts []Opt
+	var why []string
+	var bad error
+	for _, v := range vols {
+		for _, p := range []string{v.HostPath, v.MountPath} {
+			if err := safeValue("shared volume path", p); err != nil && bad == nil {
+				bad = err
+			}
+		}
+		key := ""
+		for _, m := range st.Mounts {
+			if filepath.Clean(m.HostPath) == filepath.Clean(v.HostPath) && filepath.Clean(m.MountPath) == filepath.Clean(v.MountPath) {
+				key = m.Key
+				if m.ReadOnly == v.ReadOnly {
+					key = "keep"
+				}
+			}
+		}
+		if key == "keep" {
+			continue
+		}
+		if key == "" {
+			key = freeKey("mp", taken)
+		}
+		val := v.HostPath + ",mp=" + v.MountPath
+		if v.ReadOnly {
+			val += ",ro=1"
+		}
+		opts = append(opts, Opt{key, val})
+		why = append(why, fmt.Sprintf("%s %s", key, val))
+	}
+	if len(opts) == 0 {
+		return nil, st
+	}
+	argv := b.C.SetArgv(st.CTID, opts)
+	act := backend.Action{Step: "shared_volumes", Name: "set", Argv: argv, Why: strings.Join(why, "; "),
+		Do: func(ctx context.Context) error {
+			if bad != nil {
+				return bad
+			}
+			_, err := b.C.Run(ctx, argv, nil)
+			return err
+		}}
+	applyOpts(cfg, opts, st.Running)
+	return []backend.Action{act}, predicted(st, cfg)
+}
+
+func sectionEntries(s *conf.Section) []conf.Entry {
+	if s == nil {
+		return nil
+	}
+	return s.Entries
+}

@@ -1,0 +1,213 @@
+package pve
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// liveKeys take effect on a running container at once (pct's fast-plug and
+// hot-plug keys); others wait in [pve:pending] until the next start.
+var liveKeys = map[string]bool{"description": true, "onboot": true, "startup": true, "protection": true,
+	"hostname": true, "hookscript": true, "cores": true, "tags": true, "lock": true,
+	"cpulimit": true, "cpuunits": true, "memory": true, "swap": true}
+
+// live reports whether setting key on a running container changes the main
+// section; new mpN and devN entries are hot-plugged, replaced ones are not.
+func live(key string, isNew bool) bool {
+	return liveKeys[key] || isIndexed(key, "net") || isNew && (isIndexed(key, "mp") || isIndexed(key, "dev"))
+}
+
+// effective is a key's value as the container will next run with it: the
+// pending value when there is one, else the main one.
+func effective(cfg *conf.Config, key string) (string, bool) {
+	if p := cfg.Pending; p != nil {
+		if v, ok := p.Get(key); ok {
+			return v, true
+		}
+		if del, _ := p.Get("delete"); del != "" {
+			for _, k := range strings.Split(del, ",") {
+				if strings.TrimPrefix(k, "!") == key {
+					return "", false
+				}
+			}
+		}
+	}
+	return cfg.Main.Get(key)
+}
+
+// applyOpts records what `pct set` does with opts: the main section when
+// stopped or for live keys, [pve:pending] otherwise.
+func applyOpts(cfg *conf.Config, opts []Opt, running bool) {
+	for _, o := range opts {
+		_, had := cfg.Main.Get(o.Key)
+		if !running || live(o.Key, !had) {
+			cfg.Main.Set(o.Key, o.Value)
+			if cfg.Pending != nil {
+				cfg.Pending.Delete(o.Key)
+			}
+			continue
+		}
+		if cfg.Pending == nil {
+			cfg.Pending = &conf.Section{Name: "pve:pending"}
+		}
+		cfg.Pending.Set(o.Key, o.Value)
+	}
+}
+
+// safeValue refuses a value that could add a key to a property string or a
+// line to a conf file.
+func safeValue(field, v string) error {
+	if strings.ContainsAny(v, ",=\n\r\t ") {
+		return fmt.Errorf("%s %q: must not contain ',', '=', spaces or line breaks", field, v)
+	}
+	return nil
+}
+
+// desiredOpts are the `pct set` options that bring cfg to spec, in a fixed
+// order, each with a reason: only the keys that differ. Feature flags and
+// net0 properties the spec does not name are kept.
+func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
+	var opts []Opt
+	var why []string
+	want := func(key, value string) {
+		if cur, ok := effective(cfg, key); !ok || cur != value {
+			opts = append(opts, Opt{key, value})
+			why = append(why, fmt.Sprintf("%s %q -> %q", key, cur, value))
+		}
+	}
+	if spec.Name != "" {
+		want("hostname", spec.Name)
+	}
+	if spec.MemoryMB > 0 {
+		want("memory", strconv.Itoa(spec.MemoryMB))
+	}
+	if spec.SwapMB != nil {
+		want("swap", strconv.Itoa(*spec.SwapMB))
+	}
+	if spec.Cores > 0 {
+		want("cores", strconv.Itoa(spec.Cores))
+	}
+	if nc := spec.NetworkConfig; nc != nil {
+		curText, _ := effective(cfg, "net0")
+		cur := parseProps(curText, "")
+		next := parseProps(curText, "")
+		for _, kv := range [][2]string{{"name", nc.Name}, {"bridge", nc.Bridge}, {"ip", nc.IP}, {"gw", nc.GW}, {"hwaddr", strings.ToUpper(spec.MACAddress)}} {
+			if kv[1] == "" {
+				continue
+			}
+			if err := safeValue("network_config "+kv[0], kv[1]); err != nil {
+				return nil, nil, err
+			}
+			next.set(kv[0], kv[1])
+		}
+		if spec.Firewall != nil {
+			next.set("firewall", map[bool]string{true: "1", false: "0"}[spec.Firewall.Enabled])
+		}
+		next.set("type", "veth")
+		if !next.equal(cur) || curText == "" {
+			want("net0", next.format("", "name"))
+		}
+	}
+	if len(spec.PctOptions) > 0 {
+		curText, _ := effective(cfg, "features")
+		cur, next := parseProps(curText, ""), parseProps(curText, "")
+		for _, o := range spec.PctOptions {
+			k, v, ok := strings.Cut(o, "=")
+			if !ok || k == "" || strings.ContainsAny(o, ",\n\r ") {
+				return nil, nil, fmt.Errorf("pct_options %q: want a feature flag like nesting=1", o)
+			}
+			next.set(k, v)
+		}
+		if !next.equal(cur) {
+			want("features", next.format(""))
+		}
+	}
+	if spec.StartAtBoot != nil {
+		want("onboot", map[bool]string{true: "1", false: "0"}[*spec.StartAtBoot])
+	}
+	if spec.BootOrder != nil || spec.BootDelay != nil {
+		curText, _ := effective(cfg, "startup")
+		cur := parseProps(curText, "order")
+		next := parseProps(curText, "order")
+		if spec.BootOrder != nil {
+			next.set("order", strconv.Itoa(*spec.BootOrder))
+		}
+		if spec.BootDelay != nil {
+			next.set("up", strconv.Itoa(*spec.BootDelay))
+		}
+		if !next.equal(cur) {
+			var parts []string
+			for _, k := range []string{"order", "up", "down"} {
+				if next.has(k) {
+					parts = append(parts, k+"="+next.get(k))
+				}
+			}
+			want("startup", strings.Join(parts, ","))
+		}
+	}
+	return opts, why, nil
+}
+
+// gpuDevices are the device nodes gpu_assignment passes through.
+func gpuDevices(assign string) []string {
+	assign = strings.TrimSpace(assign)
+	if assign == "" || assign == "none" {
+		return nil
+	}
+	var devs []string
+	for _, i := range strings.Split(assign, ",") {
+		devs = append(devs, "/dev/nvidia"+strings.TrimSpace(i))
+	}
+	return append(devs, "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools")
+}
+
+// gpuOpts adds a devN for each GPU device not yet passed through; each must
+// exist under the Proxmox root's /dev.
+func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, error) {
+	devs := gpuDevices(spec.GPUAssignment)
+	if len(devs) == 0 {
+		return nil, nil
+	}
+	have, taken := map[string]bool{}, map[string]bool{}
+	for _, s := range []*conf.Section{&cfg.Main, cfg.Pending} {
+		if s == nil {
+			continue
+		}
+		for _, e := range s.Entries {
+			if isIndexed(e.Key, "dev") {
+				taken[e.Key] = true
+				have[parseProps(e.Value, "path").get("path")] = true
+			}
+		}
+	}
+	var opts []Opt
+	for _, d := range devs {
+		host := b.C.Dev(strings.TrimPrefix(d, "/dev/"))
+		if _, err := os.Stat(host); err != nil {
+			return nil, fmt.Errorf("gpu_assignment %q: device %s does not exist on this host (%s); load the NVIDIA driver or fix gpu_assignment",
+				spec.GPUAssignment, d, host)
+		}
+		if !have[d] {
+			opts = append(opts, Opt{freeKey("dev", taken), d})
+		}
+	}
+	return opts, nil
+}
+
+// sameLines compares id map lines field by field.
+func sameLines(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if strings.Join(strings.Fields(a[i]), " ") != strings.Join(strings.Fields(b[i]), " ") {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,61 @@
+package pve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+)
+
+// Observe reads the states of ctids with ONE pct call for all of them
+// (`pct list`: running and lock); everything else comes from files: the
+// conf (a missing conf means the container is absent), the generated LXC
+// config's lxc.idmap lines (GivenMap), and for a running container the
+// uid_map/gid_map of its init (RunningMap).
+func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.State, error) {
+	rows, err := b.C.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("observe: %w", err)
+	}
+	out := make(map[int]*backend.State, len(ctids))
+	for _, ctid := range ctids {
+		st, err := b.observeOne(ctid, rows)
+		if err != nil {
+			return nil, fmt.Errorf("observe CT %d: %w", ctid, err)
+		}
+		out[ctid] = st
+	}
+	return out, nil
+}
+
+func (b *Backend) observeOne(ctid int, rows map[int]ListEntry) (*backend.State, error) {
+	data, err := os.ReadFile(b.C.Conf(ctid))
+	if errors.Is(err, os.ErrNotExist) {
+		return &backend.State{CTID: ctid}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, _ := conf.Parse(data)
+	st := stateFromConf(ctid, cfg)
+	row, listed := rows[ctid]
+	st.Running = listed && row.Running
+	if st.Lock == "" && listed {
+		st.Lock = row.Lock
+	}
+	st.GivenMapFrom = b.C.Generated(ctid)
+	st.GivenMap, err = givenMap(st.GivenMapFrom, !st.Unprivileged && len(cfg.Main.RawValues("lxc.idmap")) == 0)
+	if err != nil {
+		return nil, err
+	}
+	if st.Running {
+		st.InitPID, st.RunningMap, err = b.C.runningMap(ctid)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}

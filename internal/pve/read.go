@@ -1,0 +1,96 @@
+package pve
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+)
+
+// readGivenMap reads the lxc.idmap lines of the generated LXC config
+// (`lxc.idmap = u 0 100000 65536`). found is false when the file does not
+// exist: no proof yet.
+func readGivenMap(path string) (lines []string, found bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok {
+			k, v, ok = strings.Cut(sc.Text(), ":")
+		}
+		if ok && strings.TrimSpace(k) == "lxc.idmap" {
+			lines = append(lines, strings.TrimSpace(v))
+		}
+	}
+	return lines, true, sc.Err()
+}
+
+// givenMap is the map LXC was given, read from the generated config: nil
+// when the file is missing (no proof); identity when it has no lxc.idmap
+// lines and the container is privileged; nil when an unprivileged
+// container's file has none (Proxmox writes the default lines there, so
+// the file is not a proof).
+func givenMap(path string, privileged bool) (idmap.Set, error) {
+	lines, found, err := readGivenMap(path)
+	if err != nil || !found {
+		return nil, err
+	}
+	if len(lines) == 0 {
+		if privileged {
+			return idmap.Identity(), nil
+		}
+		return nil, nil
+	}
+	s, err := idmap.Parse(lines)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// runningMap reads a running container's init pid from its cgroup and the
+// uid_map and gid_map of that pid. It returns pid 0 and a nil map when the
+// container's processes cannot be found.
+func (p Paths) runningMap(ctid int) (int, idmap.Set, error) {
+	data, err := os.ReadFile(p.CgroupProcs(ctid))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(string(data)), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		return 0, nil, nil
+	}
+	var set idmap.Set
+	for _, k := range []idmap.Kind{idmap.UID, idmap.GID} {
+		file := map[idmap.Kind]string{idmap.UID: "uid_map", idmap.GID: "gid_map"}[k]
+		b, err := os.ReadFile(p.ProcMap(pid, file))
+		if errors.Is(err, os.ErrNotExist) {
+			return pid, nil, nil
+		}
+		if err != nil {
+			return pid, nil, err
+		}
+		s, err := idmap.ParseProc(k, string(b))
+		if err != nil {
+			return pid, nil, fmt.Errorf("%s: %w", p.ProcMap(pid, file), err)
+		}
+		set = append(set, s...)
+	}
+	return pid, set, nil
+}
