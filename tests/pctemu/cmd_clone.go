@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+)
+
+// cmdClone is `pct clone <vmid> <newid>`: copies the source (or one of its
+// snapshots) with new MACs and volumes; refuses bind and device mounts.
+func cmdClone(e *env, p *params) error {
+	id, newid := p.pos["vmid"], p.pos["newid"]
+	if p.has("hostname") {
+		if _, err := checkValue("hostname", p.get("hostname")); err != nil {
+			return err
+		}
+	}
+	unlock, err := e.lock(id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	src, err := e.load(id)
+	if err != nil {
+		return err
+	}
+	if l, ok := src.Main.Get("lock"); ok {
+		return fmt.Errorf("CT is locked (%s)", l)
+	}
+	if e.exists(newid) {
+		return fmt.Errorf("CT %s already exists on node '%s'", newid, e.node)
+	}
+	from := &src.Main
+	if p.has("snapname") {
+		if from = src.Snapshot(p.get("snapname")); from == nil {
+			return fmt.Errorf("snapshot '%s' does not exist", p.get("snapname"))
+		}
+	}
+	isTemplate := getOr(&src.Main, "template", "0") == "1"
+	full := !isTemplate
+	if p.has("full") {
+		full = p.flag("full")
+	}
+	if !full && p.has("storage") {
+		return fmt.Errorf("parameter 'storage' not allowed for linked clones")
+	}
+	if full && e.running(id) && !p.has("snapname") {
+		return fmt.Errorf("Full clone of a running container is only possible from a snapshot")
+	}
+	for _, en := range sortedEntries(from) {
+		if strings.HasPrefix(en.Key, "mp") && indexedKey.MatchString(en.Key) {
+			if t := mpType(en.Value); t != "volume" {
+				return fmt.Errorf("unable to clone mountpoint '%s' (type %s)", en.Key, t)
+			}
+		}
+	}
+	fmt.Fprintf(e.stdout, "creating a clone of container %s with ID %s\n", id, newid)
+	dst := &conf.Config{}
+	dst.Main.Description = from.Description
+	for _, en := range from.Entries {
+		switch {
+		case strings.HasPrefix(en.Key, "unused"), en.Key == "parent", en.Key == "snaptime",
+			en.Key == "snapstate", en.Key == "template", en.Key == "lock":
+		case strings.HasPrefix(en.Key, "net") && indexedKey.MatchString(en.Key):
+			dst.Main.Set(en.Key, newMAC(en.Value))
+		default:
+			dst.Main.Set(en.Key, en.Value)
+		}
+	}
+	dst.Main.Raw = append([]conf.Entry(nil), from.Raw...)
+	vols := sortedEntries(&dst.Main)
+	sort.SliceStable(vols, func(i, j int) bool { return vols[i].Key == "rootfs" && vols[j].Key != "rootfs" })
+	for _, en := range vols {
+		if en.Key != "rootfs" && !(strings.HasPrefix(en.Key, "mp") && indexedKey.MatchString(en.Key)) {
+			continue
+		}
+		vol, _ := mpVolume(en.Value)
+		storage, _, _ := strings.Cut(vol, ":")
+		if full && p.has("storage") {
+			storage = p.get("storage")
+		}
+		kind := "linked clone of mount point"
+		if full {
+			kind = "full clone of mountpoint"
+		}
+		fmt.Fprintf(e.stdout, "create %s %s (%s)\n", kind, en.Key, vol)
+		dst.Main.Delete(en.Key)
+		dst.Main.Set(en.Key, withVolume(en.Key, en.Value, nextDisk(dst, newid, storage)))
+	}
+	if p.has("hostname") {
+		dst.Main.Set("hostname", p.get("hostname"))
+	}
+	if p.has("description") {
+		dst.Main.Description = p.get("description")
+	}
+	if err := copyTree(e.rootfs(id), e.rootfs(newid)); err != nil {
+		return workerErr("clone failed: %v", err)
+	}
+	if err := e.save(newid, dst); err != nil {
+		return workerErr("clone failed: %v", err)
+	}
+	return nil
+}
+
+// sortedEntries returns a section's entries sorted by key.
+func sortedEntries(s *conf.Section) []conf.Entry {
+	m := map[string]string{}
+	for _, en := range s.Entries {
+		m[en.Key] = en.Value
+	}
+	var out []conf.Entry
+	for _, k := range sortedKeys(m) {
+		out = append(out, conf.Entry{Key: k, Value: m[k]})
+	}
+	return out
+}
+
+// copyTree copies a folder (files, folders, symlinks), keeping modes.
+func copyTree(src, dst string) error {
+	if _, err := os.Lstat(src); os.IsNotExist(err) {
+		return os.MkdirAll(dst, 0o755)
+	}
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		to := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, info.Mode().Perm())
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(target, to)
+		case d.Type().IsRegular():
+			return copyFile(path, to, info.Mode().Perm())
+		}
+		return nil
+	})
+}
+
+func copyFile(from, to string, mode fs.FileMode) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

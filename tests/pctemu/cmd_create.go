@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+)
+
+// cmdCreate is `pct create <vmid> <ostemplate>`: a new config with pct's
+// defaults and an (empty) rootfs folder; no generated LXC config.
+func cmdCreate(e *env, p *params) error {
+	id := p.pos["vmid"]
+	vals := map[string]string{}
+	for _, k := range p.set {
+		if ctKey(k) {
+			v, err := checkValue(k, p.get(k))
+			if err != nil {
+				return err
+			}
+			vals[k] = v
+		}
+	}
+	if p.has("password") && len(p.get("password")) < 5 {
+		return paramErr("password", "value must be at least 5 characters long")
+	}
+	var keys []byte
+	if p.has("ssh-public-keys") {
+		b, err := os.ReadFile(p.get("ssh-public-keys"))
+		if err != nil {
+			return fmt.Errorf("unable to open file '%s' - %v", p.get("ssh-public-keys"), unwrapPathErr(err))
+		}
+		keys = b
+	}
+	unlock, err := e.lock(id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if e.exists(id) {
+		return fmt.Errorf("CT %s already exists on node '%s'", id, e.node)
+	}
+	hasMP := false
+	for k := range vals {
+		if strings.HasPrefix(k, "mp") {
+			hasMP = true
+		}
+		if strings.HasPrefix(k, "unused") {
+			fmt.Fprintf(e.stderr, "ignoring '%s', cannot create/restore with unused volume\n", k)
+			delete(vals, k)
+		}
+	}
+	if hasMP && vals["rootfs"] == "" {
+		return fmt.Errorf("mount points configured, but 'rootfs' not set - aborting")
+	}
+	archive, err := e.templatePath(p.pos["ostemplate"])
+	if err != nil {
+		return err
+	}
+	storage := p.get("storage")
+	if storage == "" {
+		storage = "local"
+	}
+	if vals["rootfs"] == "" {
+		vals["rootfs"] = storage + ":4"
+	} else if regexp.MustCompile(`^\d+(\.\d+)?(,|$)`).MatchString(vals["rootfs"]) {
+		vals["rootfs"] = storage + ":" + vals["rootfs"]
+	}
+	c := &conf.Config{}
+	if vals["unprivileged"] == "" {
+		vals["unprivileged"] = "1"
+	}
+	fmt.Fprintf(e.stdout, "extracting archive '%s'\n", archive)
+	if _, ok := vals["arch"]; !ok {
+		vals["arch"] = "amd64"
+		fmt.Fprintf(e.stdout, "Detected container architecture: amd64\n")
+	}
+	defaults := map[string]string{"hostname": "CT" + id, "memory": "512", "swap": "512", "ostype": "debian"}
+	for k, v := range defaults {
+		if _, ok := vals[k]; !ok {
+			vals[k] = v
+		}
+	}
+	order := append([]string{"rootfs"}, sortedKeys(vals)...)
+	for i, k := range order {
+		if i > 0 && k == "rootfs" {
+			continue
+		}
+		v := vals[k]
+		var err error
+		switch {
+		case k == "rootfs" || strings.HasPrefix(k, "mp"):
+			v, err = e.applyMP(c, id, k, v)
+		case strings.HasPrefix(k, "net"):
+			v, err = canonNet(k, v, "")
+		}
+		if err != nil {
+			return workerErr("unable to create CT %s - %v", id, err)
+		}
+		if k == "description" {
+			c.Main.Description = v
+		} else {
+			c.Main.Set(k, v)
+		}
+	}
+	if err := e.makeRootfs(id, p.get("password"), keys); err != nil {
+		return workerErr("unable to create CT %s - %v", id, err)
+	}
+	if err := e.save(id, c); err != nil {
+		return workerErr("unable to create CT %s - %v", id, err)
+	}
+	if p.flag("start") {
+		return e.startLocked(id, c, false)
+	}
+	return nil
+}
+
+// templatePath resolves an ostemplate (absolute path or storage volid)
+// inside the state folder.
+func (e *env) templatePath(t string) (string, error) {
+	var path string
+	switch {
+	case strings.HasPrefix(t, "/"):
+		path = e.path(t)
+	case strings.Contains(t, ":vztmpl/"):
+		path = e.path("var/lib/vz/template/cache/" + t[strings.Index(t, ":vztmpl/")+len(":vztmpl/"):])
+	default:
+		return "", paramErr("ostemplate", "unable to parse volume ID '%s'", t)
+	}
+	if st, err := os.Stat(path); err != nil || st.IsDir() {
+		return "", fmt.Errorf("can't find file '%s'", t)
+	}
+	return t, nil
+}
+
+// makeRootfs creates the CT's file tree with root's password hash and keys.
+func (e *env) makeRootfs(id, password string, keys []byte) error {
+	r := e.rootfs(id)
+	for _, d := range []string{"etc", "root", "tmp", "usr/local/bin"} {
+		if err := os.MkdirAll(filepath.Join(r, d), 0o755); err != nil {
+			return err
+		}
+	}
+	if password != "" {
+		if err := setShadow(r, "root", password); err != nil {
+			return err
+		}
+	}
+	if len(keys) > 0 {
+		if err := os.MkdirAll(filepath.Join(r, "root/.ssh"), 0o700); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(r, "root/.ssh/authorized_keys"), keys, 0o600)
+	}
+	return nil
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// diskRe matches the volume names pct allocates for a CT.
+var diskRe = regexp.MustCompile(`^([^:]+):(?:[^/]*/)?(?:vm|base|subvol|basevol)-(\d+)-disk-(\d+)$`)
+
+// nextDisk picks the next free vm-<id>-disk-<n> on a storage.
+func nextDisk(c *conf.Config, id, storage string) string {
+	used := map[string]bool{}
+	for _, en := range c.Main.Entries {
+		if en.Key == "rootfs" || strings.HasPrefix(en.Key, "mp") || strings.HasPrefix(en.Key, "unused") {
+			if vol, err := mpVolume(en.Value); err == nil {
+				if m := diskRe.FindStringSubmatch(vol); m != nil && m[2] == id {
+					used[m[3]] = true
+				}
+			}
+		}
+	}
+	for n := 0; ; n++ {
+		if !used[fmt.Sprint(n)] {
+			return fmt.Sprintf("%s:vm-%s-disk-%d", storage, id, n)
+		}
+	}
+}
