@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// ExpectedMap is the id map a container must run with: its custom idmap,
+// else Proxmox's default for an unprivileged container, else identity.
+func ExpectedMap(s *schema.Spec) (idmap.Set, error) {
+	if len(s.Idmap) > 0 {
+		return idmap.Parse(s.Idmap)
+	}
+	if s.IsUnprivileged() {
+		return idmap.Default(), nil
+	}
+	return idmap.Identity(), nil
+}
+
+// SubIDFiles are the host's id grants; tests point them elsewhere.
+var SubIDFiles = [2]string{"/etc/subuid", "/etc/subgid"}
+
+// checkGrants reports host ranges of a custom map that root is not granted in
+// /etc/subuid or /etc/subgid (LXC refuses to start such a container).
+func checkGrants(m idmap.Set) error {
+	var missing []string
+	for i, k := range []idmap.Kind{idmap.UID, idmap.GID} {
+		data, err := os.ReadFile(SubIDFiles[i])
+		if err != nil {
+			return fmt.Errorf("idmap: cannot read %s: %v (root needs grants there for every host range of the map)", SubIDFiles[i], err)
+		}
+		for _, e := range m.Uncovered(k, "root", idmap.ParseGrants(string(data))) {
+			missing = append(missing, fmt.Sprintf("%q (add root:%d:%d to %s)", e.String(), e.HostID, e.Count, SubIDFiles[i]))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("idmap: the host does not grant root these ranges: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// proven reports whether st shows that LXC really runs the container with
+// want: the map it was given, and for a running container the kernel's map.
+func proven(st *backend.State, want idmap.Set) bool {
+	if st.GivenMap == nil || !st.GivenMap.Equal(want) {
+		return false
+	}
+	return !st.Running || (st.RunningMap != nil && st.RunningMap.Equal(want))
+}
+
+// gateError explains a failed proof: expected against found.
+func gateError(st *backend.State, want idmap.Set) error {
+	found := "no map (LXC has not been given one yet)"
+	if st.GivenMap != nil {
+		found = fmt.Sprintf("[%s] in %s", strings.Join(st.GivenMap.Normalize().Strings(), ", "), st.GivenMapFrom)
+	}
+	msg := fmt.Sprintf("idmap gate: expected [%s], found %s", strings.Join(want.Normalize().Strings(), ", "), found)
+	if st.Running && st.GivenMap != nil && st.GivenMap.Equal(want) {
+		got := "nothing"
+		if st.RunningMap != nil {
+			got = "[" + strings.Join(st.RunningMap.Normalize().Strings(), ", ") + "]"
+		}
+		msg = fmt.Sprintf("idmap gate: expected [%s], but the running container (init pid %d) has %s", strings.Join(want.Normalize().Strings(), ", "), st.InitPID, got)
+	}
+	return fmt.Errorf("%s; no shared volume was created, chowned or mounted", msg)
+}

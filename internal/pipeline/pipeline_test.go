@@ -1,0 +1,202 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+type hostRunner struct{ calls [][]string }
+
+func (h *hostRunner) Run(_ context.Context, c runner.Cmd) (runner.Result, error) {
+	h.calls = append(h.calls, c.Argv)
+	return runner.Result{}, nil
+}
+
+func ctid(n int) *schema.CTID { c := schema.CTID(n); return &c }
+
+// testFleet is a template, its clone with a shared volume owned by container
+// 1000:1000, and a clone of the clone.
+func testFleet(t *testing.T) (map[int]*schema.Spec, string) {
+	dir := t.TempDir()
+	vol := filepath.Join(dir, "vol", "data")
+	return map[int]*schema.Spec{
+		900: {Name: "tpl", MemoryMB: 1024, Cores: 2, Template: "local:vztmpl/debian.tar.zst", TemplateSnapshotName: "base", Features: []string{"base_setup"}},
+		901: {Name: "app", MemoryMB: 2048, CloneFromCTID: ctid(900), ApplicationScript: "app.sh",
+			SharedVolumes: []schema.SharedVolume{{HostPath: vol, MountPath: "/data", Owner: "1000:1000", Mode: "0750"}}},
+		902: {Name: "web", MemoryMB: 512, CloneFromCTID: ctid(900), Dependencies: []schema.CTID{901}},
+	}, dir
+}
+
+func newRequest(t *testing.T, f *fake, fleet map[int]*schema.Spec, dir string, targets ...int) Request {
+	scripts := filepath.Join(dir, "scripts")
+	require.NoError(t, os.MkdirAll(scripts, 0o755))
+	require.NoError(t, os.WriteFile(FeatureScript(scripts, "base_setup"), []byte("#!/bin/sh\necho base\n"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(scripts, "app.sh"), []byte("#!/bin/sh\necho app\n"), 0o755))
+	return Request{Fleet: fleet, Targets: targets, State: "present", FeatureScriptDir: scripts, ApplicationScriptDir: scripts,
+		LockDir: filepath.Join(dir, "locks"), LockTimeout: time.Second, Backend: f, Runner: &hostRunner{}, Log: &bytes.Buffer{}}
+}
+
+func actionNames(res Result) []string {
+	var out []string
+	for _, c := range res.Containers {
+		for _, a := range c.Actions {
+			out = append(out, a.Step+"/"+a.Action)
+		}
+	}
+	return out
+}
+
+func TestFleetConvergesThenRerunChangesNothing(t *testing.T) {
+	fleet, dir := testFleet(t)
+	f := newFake()
+	req := newRequest(t, f, fleet, dir, 902, 901, 900)
+
+	res := Run(context.Background(), req)
+	require.False(t, res.Failed, res.Msg)
+	assert.True(t, res.Changed)
+	ids := []int{res.Containers[0].CTID, res.Containers[1].CTID, res.Containers[2].CTID}
+	assert.Equal(t, []int{900, 901, 902}, ids, "template first, then clones in dependency order")
+	assert.Contains(t, f.cts[900].snapshots, "base")
+	info, err := os.Stat(fleet[901].SharedVolumes[0].HostPath)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o750), info.Mode().Perm())
+	assert.Equal(t, uint32(101000), info.Sys().(*syscall.Stat_t).Uid, "owner 1000 mapped through the default map")
+	assert.Equal(t, []string{"u 0 100000 65536", "g 0 100000 65536"}, res.Containers[1].Idmap)
+
+	before := len(f.mutations)
+	again := Run(context.Background(), req)
+	require.False(t, again.Failed, again.Msg)
+	assert.False(t, again.Changed, "second run: %v", actionNames(again))
+	assert.Equal(t, before, len(f.mutations), "second run made no state-changing call")
+}
+
+func TestCheckModePlansWhatTheRealRunDoes(t *testing.T) {
+	fleet, dir := testFleet(t)
+	f := newFake()
+	req := newRequest(t, f, fleet, dir, 900, 901, 902)
+	req.CheckMode = true
+	plan := Run(context.Background(), req)
+	require.False(t, plan.Failed, plan.Msg)
+	assert.True(t, plan.Changed)
+	assert.Empty(t, f.mutations, "check mode changes nothing")
+	_, err := os.Stat(fleet[901].SharedVolumes[0].HostPath)
+	assert.True(t, os.IsNotExist(err), "check mode creates no host folder")
+	_, err = os.Stat(req.LockDir)
+	assert.True(t, os.IsNotExist(err), "check mode takes no lock file")
+
+	req.CheckMode = false
+	real := Run(context.Background(), req)
+	require.False(t, real.Failed, real.Msg)
+	assert.Equal(t, actionNames(plan), actionNames(real), "planned actions equal performed ones")
+	for i, c := range plan.Containers {
+		for j, a := range c.Actions {
+			assert.Equal(t, a.Command, real.Containers[i].Actions[j].Command)
+			assert.False(t, a.Done)
+		}
+	}
+}
+
+func TestGateFailsClosedBeforeAnyVolume(t *testing.T) {
+	fleet, dir := testFleet(t)
+	f := newFake()
+	f.wrongMap = true
+	req := newRequest(t, f, fleet, dir, 900, 901)
+	res := Run(context.Background(), req)
+	require.True(t, res.Failed)
+	assert.Equal(t, "idmap_gate", res.Containers[0].Step)
+	assert.Contains(t, res.Msg, "expected [u 0 100000 65536, g 0 100000 65536]")
+	assert.Contains(t, res.Msg, "200000")
+	assert.Contains(t, res.Msg, "Not reached: 901")
+	_, err := os.Stat(fleet[901].SharedVolumes[0].HostPath)
+	assert.True(t, os.IsNotExist(err), "no volume was created")
+}
+
+func TestFeatureRunsOncePerScriptContent(t *testing.T) {
+	fleet, dir := testFleet(t)
+	f := newFake()
+	req := newRequest(t, f, fleet, dir, 900)
+	hr := req.Runner.(*hostRunner)
+	require.False(t, Run(context.Background(), req).Failed)
+	require.Len(t, hr.calls, 1)
+	assert.Equal(t, []string{FeatureScript(req.FeatureScriptDir, "base_setup"), "900"}, hr.calls[0])
+
+	Run(context.Background(), req)
+	assert.Len(t, hr.calls, 1, "unchanged script does not run again")
+
+	require.NoError(t, os.WriteFile(FeatureScript(req.FeatureScriptDir, "base_setup"), []byte("#!/bin/sh\necho v2\n"), 0o755))
+	res := Run(context.Background(), req)
+	assert.True(t, res.Changed)
+	assert.Len(t, hr.calls, 2, "changed script runs again")
+}
+
+func TestFailureStopsTheFleetAndSaysWhatWasDone(t *testing.T) {
+	fleet, dir := testFleet(t)
+	f := newFake()
+	req := newRequest(t, f, fleet, dir, 900, 901, 902)
+	require.False(t, Run(context.Background(), req).Failed)
+	f.cts[901].conf["memory"] = "1" // drift
+	f.failAt = len(f.mutations) + 1
+	res := Run(context.Background(), req)
+	require.True(t, res.Failed)
+	assert.Contains(t, res.Msg, "CT 901 failed at step configure")
+	assert.Contains(t, res.Msg, "Done: 900")
+	assert.Contains(t, res.Msg, "Not reached: 902")
+	assert.Equal(t, "not reached", res.Containers[2].Msg)
+}
+
+func TestFaultAtEveryMutationThenRerunConverges(t *testing.T) {
+	clean := newFake()
+	fleet, dir := testFleet(t)
+	require.False(t, Run(context.Background(), newRequest(t, clean, fleet, dir, 900, 901, 902)).Failed)
+	total := len(clean.mutations)
+	for n := 1; n <= total; n++ {
+		fleet, dir := testFleet(t)
+		f := newFake()
+		f.failAt = n
+		req := newRequest(t, f, fleet, dir, 900, 901, 902)
+		res := Run(context.Background(), req)
+		require.True(t, res.Failed, "mutation %d", n)
+		f.failAt = 0
+		res = Run(context.Background(), req)
+		require.False(t, res.Failed, "rerun after fault %d: %s", n, res.Msg)
+		for id, c := range clean.cts {
+			assert.Equal(t, render(c.conf), render(f.cts[id].conf), "fault %d: CT %d conf", n, id)
+			assert.Equal(t, c.snapshots, f.cts[id].snapshots, "fault %d: CT %d snapshots", n, id)
+		}
+	}
+}
+
+func TestOrderNamesCycles(t *testing.T) {
+	fleet := map[int]*schema.Spec{
+		100: {Name: "a", Dependencies: []schema.CTID{102}},
+		101: {Name: "b", Dependencies: []schema.CTID{100}},
+		102: {Name: "c", Dependencies: []schema.CTID{101}},
+	}
+	_, err := Order(fleet, []int{100, 101, 102})
+	require.Error(t, err)
+	assert.Equal(t, "dependency cycle: 100 -> 102 -> 101 -> 100", err.Error())
+}
+
+func TestNodePinnedElsewhereIsSkipped(t *testing.T) {
+	fleet, dir := testFleet(t)
+	fleet[900].Node = "pve2"
+	f := newFake()
+	req := newRequest(t, f, fleet, dir, 900)
+	req.Node = "pve1"
+	res := Run(context.Background(), req)
+	assert.True(t, res.Containers[0].Skipped)
+	assert.Empty(t, f.mutations)
+	assert.True(t, strings.Contains(res.Msg, "pve2"))
+}

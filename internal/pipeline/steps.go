@@ -1,0 +1,158 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+)
+
+// defineStep creates or clones the container when it does not exist, and
+// refuses an unprivileged flag that differs from what exists (Proxmox cannot
+// change it after creation).
+func defineStep(ctx context.Context, x *converger) error {
+	b := x.req.Backend
+	if x.st.Exists {
+		if x.spec.Unprivileged != nil && *x.spec.Unprivileged != x.st.Unprivileged {
+			return fmt.Errorf("unprivileged: the container has unprivileged=%t and the spec asks for %t; it is fixed at creation (destroy it with state: absent to rebuild)", x.st.Unprivileged, *x.spec.Unprivileged)
+		}
+		return nil
+	}
+	if x.spec.CloneFromCTID == nil {
+		act, pred := b.Create(x.ctid, x.spec)
+		return x.apply(ctx, []backend.Action{act}, pred)
+	}
+	srcID := int(*x.spec.CloneFromCTID)
+	src := x.fleet[srcID]
+	srcSpec := x.req.Fleet[srcID]
+	if src == nil || !src.Exists {
+		return fmt.Errorf("clone_from_ctid: source CT %d does not exist; converge it first (add it to ctids)", srcID)
+	}
+	if srcSpec == nil || srcSpec.TemplateSnapshotName == "" {
+		return fmt.Errorf("clone_from_ctid: source CT %d has no template_snapshot_name to clone from", srcID)
+	}
+	snap := srcSpec.TemplateSnapshotName
+	if !contains(src.Snapshots, snap) {
+		return fmt.Errorf("clone_from_ctid: source CT %d has no snapshot %q yet; converge it first", srcID, snap)
+	}
+	if x.spec.Unprivileged != nil && *x.spec.Unprivileged != src.Unprivileged {
+		return fmt.Errorf("unprivileged: the spec asks for %t but clone source CT %d has %t, and a clone always inherits it; nothing was created", *x.spec.Unprivileged, srcID, src.Unprivileged)
+	}
+	act, pred := b.Clone(x.ctid, src, snap, x.spec)
+	return x.apply(ctx, []backend.Action{act}, pred)
+}
+
+// configureStep brings the config to the spec with one batched change.
+func configureStep(ctx context.Context, x *converger) error {
+	acts, pred, err := x.req.Backend.Configure(x.st, x.spec)
+	if err != nil {
+		return err
+	}
+	return x.apply(ctx, acts, pred)
+}
+
+// idmapCycleStep starts and stops the container once when there is no proof
+// that LXC was given the expected map (the generated config is only written
+// on start). A running container with the wrong map needs a restart.
+func idmapCycleStep(ctx context.Context, x *converger) error {
+	if len(x.spec.Idmap) > 0 {
+		if err := checkGrants(x.want); err != nil {
+			return err
+		}
+	}
+	if proven(x.st, x.want) {
+		return nil
+	}
+	b := x.req.Backend
+	pred := *x.st
+	pred.GivenMap, pred.GivenMapFrom = x.want, "(after the id-map cycle)"
+	if pred.Running {
+		pred.RunningMap = x.want
+	}
+	if !x.st.Running {
+		start, stop := b.Start(x.st), b.Stop(x.st)
+		start.Why, stop.Why = "id-map cycle: no proof yet that LXC was given the expected map", "id-map cycle"
+		return x.apply(ctx, []backend.Action{start, stop}, &pred)
+	}
+	if !x.req.AllowRestart {
+		return fmt.Errorf("%v; the container is running: restart it or set allow_restart", gateError(x.st, x.want))
+	}
+	stop, start := b.Stop(x.st), b.Start(x.st)
+	stop.Why = "restart to run with the expected id map (allow_restart)"
+	return x.apply(ctx, []backend.Action{stop, start}, &pred)
+}
+
+// idmapGateStep proves the map before any shared volume is touched.
+func idmapGateStep(ctx context.Context, x *converger) error {
+	x.res.Idmap = x.want.Normalize().Strings()
+	if x.predicted {
+		return nil // check mode: the proof is planned, after the changes above
+	}
+	if !proven(x.st, x.want) {
+		return gateError(x.st, x.want)
+	}
+	return nil
+}
+
+// startStep starts the container and deals with changes pending a restart.
+func startStep(ctx context.Context, x *converger) error {
+	b := x.req.Backend
+	if x.st.Template {
+		return nil
+	}
+	if !x.st.Running {
+		pred := *x.st
+		pred.Running, pred.Pending = true, nil
+		return x.apply(ctx, []backend.Action{b.Start(x.st)}, &pred)
+	}
+	if len(x.st.Pending) == 0 {
+		return nil
+	}
+	if !x.req.AllowRestart {
+		x.warn("changes to %v wait for a restart; set allow_restart to apply them", x.st.Pending)
+		return nil
+	}
+	pred := *x.st
+	pred.Pending = nil
+	stop, start := b.Stop(x.st), b.Start(x.st)
+	stop.Why = fmt.Sprintf("restart to apply pending changes %v (allow_restart)", x.st.Pending)
+	return x.apply(ctx, []backend.Action{stop, start}, &pred)
+}
+
+// stopStep leaves the container stopped (state: stopped).
+func stopStep(ctx context.Context, x *converger) error {
+	if !x.st.Running {
+		return nil
+	}
+	pred := *x.st
+	pred.Running, pred.RunningMap, pred.InitPID = false, nil, 0
+	return x.apply(ctx, []backend.Action{x.req.Backend.Stop(x.st)}, &pred)
+}
+
+// snapshotStep takes the template snapshot, last.
+func snapshotStep(ctx context.Context, x *converger) error {
+	name := x.spec.TemplateSnapshotName
+	if name == "" || contains(x.st.Snapshots, name) {
+		return nil
+	}
+	pred := *x.st
+	pred.Snapshots = append(append([]string{}, x.st.Snapshots...), name)
+	return x.apply(ctx, []backend.Action{x.req.Backend.Snapshot(x.st, name)}, &pred)
+}
+
+// destroyStep removes the container (state: absent).
+func destroyStep(ctx context.Context, x *converger) error {
+	if !x.st.Exists {
+		return nil
+	}
+	return x.apply(ctx, []backend.Action{x.req.Backend.Destroy(x.st)}, &backend.State{CTID: x.ctid})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/volume"
+)
+
+// sharedVolumesStep prepares each host folder (created, owned by the mapped
+// owner, mode set; no symlink followed) and then mounts it. It only runs
+// after the gate has proven the map the owners are mapped through.
+func sharedVolumesStep(ctx context.Context, x *converger) error {
+	vols := x.spec.SharedVolumes
+	if len(vols) == 0 {
+		return nil
+	}
+	var acts []backend.Action
+	for i, v := range vols {
+		vs, err := volume.FromShared(v, x.want)
+		if err != nil {
+			return fmt.Errorf("shared_volumes[%d]: %w", i, err)
+		}
+		plan, err := volume.Observe(vs)
+		if err != nil {
+			return fmt.Errorf("shared_volumes[%d] (%s): %w", i, v.HostPath, err)
+		}
+		if plan.Empty() {
+			continue
+		}
+		for _, n := range plan.Notes {
+			x.warn("shared_volumes[%d] (%s): %s", i, v.HostPath, n)
+		}
+		var cmds []string
+		for _, c := range plan.Changes() {
+			cmds = append(cmds, strings.Join(c.Argv, " ")+" ("+c.Why+")")
+		}
+		acts = append(acts, backend.Action{
+			Name: "prepare_volume",
+			Argv: []string{"phoenix_lxc", "volume", v.HostPath, "--owner", fmt.Sprintf("%d:%d", vs.UID, vs.GID), "--mode", modeText(vs)},
+			Why:  strings.Join(cmds, "; "),
+			Do: func(ctx context.Context) error {
+				_, err := volume.Apply(vs)
+				return err
+			},
+		})
+	}
+	if err := x.apply(ctx, acts, nil); err != nil {
+		return err
+	}
+	mounts, pred := x.req.Backend.Mounts(x.st, vols)
+	return x.apply(ctx, mounts, pred)
+}
+
+func modeText(vs volume.Spec) string {
+	if !vs.HasMode {
+		return "keep"
+	}
+	return volume.FormatMode(vs.Mode)
+}
