@@ -22,20 +22,30 @@ func ExpectedMap(s *schema.Spec) (idmap.Set, error) {
 	return idmap.Identity(), nil
 }
 
-// SubIDFiles are the host's id grants; tests point them elsewhere.
-var SubIDFiles = [2]string{"/etc/subuid", "/etc/subgid"}
+// subIDFiles are the host's id grants: /etc/subuid and /etc/subgid, or
+// PHOENIX_LXC_SUBUID and PHOENIX_LXC_SUBGID (tests point them elsewhere).
+func subIDFiles() [2]string {
+	f := [2]string{"/etc/subuid", "/etc/subgid"}
+	for i, env := range []string{"PHOENIX_LXC_SUBUID", "PHOENIX_LXC_SUBGID"} {
+		if v := os.Getenv(env); v != "" {
+			f[i] = v
+		}
+	}
+	return f
+}
 
 // checkGrants reports host ranges of a custom map that root is not granted in
 // /etc/subuid or /etc/subgid (LXC refuses to start such a container).
 func checkGrants(m idmap.Set) error {
 	var missing []string
+	files := subIDFiles()
 	for i, k := range []idmap.Kind{idmap.UID, idmap.GID} {
-		data, err := os.ReadFile(SubIDFiles[i])
+		data, err := os.ReadFile(files[i])
 		if err != nil {
-			return fmt.Errorf("idmap: cannot read %s: %v (root needs grants there for every host range of the map)", SubIDFiles[i], err)
+			return fmt.Errorf("idmap: cannot read %s: %v (root needs grants there for every host range of the map)", files[i], err)
 		}
 		for _, e := range m.Uncovered(k, "root", idmap.ParseGrants(string(data))) {
-			missing = append(missing, fmt.Sprintf("%q (add root:%d:%d to %s)", e.String(), e.HostID, e.Count, SubIDFiles[i]))
+			missing = append(missing, fmt.Sprintf("%q (add root:%d:%d to %s)", e.String(), e.HostID, e.Count, files[i]))
 		}
 	}
 	if len(missing) > 0 {
