@@ -3,12 +3,39 @@ package backends
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/lxc"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
 
-// Open returns the backend named name ("auto", "pct" or "lxc").
+// PctPath is where pct is looked for: PHOENIX_LXC_PCT, else /usr/sbin/pct.
+func PctPath() string {
+	if p := os.Getenv("PHOENIX_LXC_PCT"); p != "" {
+		return p
+	}
+	return "/usr/sbin/pct"
+}
+
+// Open returns the backend named name: "pct", "lxc", or "auto" (pct where
+// it exists, else lxc).
 func Open(name string, r runner.Runner) (backend.Backend, error) {
-	return nil, fmt.Errorf("backend %q: not implemented yet", name)
+	if name == "" || name == "auto" {
+		name = "lxc"
+		if _, err := os.Stat(PctPath()); err == nil {
+			name = "pct"
+		}
+	}
+	switch name {
+	case "pct":
+		if _, err := os.Stat(PctPath()); err != nil {
+			return nil, fmt.Errorf("backend pct: %s not found (is this a Proxmox VE node? set PHOENIX_LXC_PCT or use backend: lxc)", PctPath())
+		}
+		return pve.New(r), nil
+	case "lxc":
+		return lxc.New(r, os.Getenv("PHOENIX_LXC_LXCPATH")), nil
+	}
+	return nil, fmt.Errorf("backend: %q is not one of auto, pct, lxc", name)
 }
