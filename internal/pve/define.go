@@ -126,7 +126,7 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec) *co
 			continue
 		case isIndexed(e.Key, "net"):
 			p := parseProps(e.Value, "")
-			delete(p.vals, "hwaddr")
+			p.del("hwaddr")
 			m.Set(e.Key, p.format("", "name"))
 		case e.Key == "rootfs":
 			p := parseProps(e.Value, "volume")

@@ -43,6 +43,19 @@ func (p *props) set(k, v string) {
 	p.vals[k] = v
 }
 
+func (p *props) del(k string) {
+	if _, ok := p.vals[k]; !ok {
+		return
+	}
+	delete(p.vals, k)
+	for i, x := range p.keys {
+		if x == k {
+			p.keys = append(p.keys[:i], p.keys[i+1:]...)
+			break
+		}
+	}
+}
+
 // equal compares two property strings key by key; hwaddr compares without
 // regard to case.
 func (p props) equal(o props) bool {
