@@ -82,10 +82,16 @@ func TestLifecycleArgv(t *testing.T) {
 	require.NoError(t, push.Do(context.Background()))
 	assert.Equal(t, []byte("hello"), f.stdins[0], "content goes on stdin, not through the rootfs")
 
+	f.on("lxc-info", "State:          RUNNING\nPID:            7\n")
 	f.on("lxc-stop", "")
 	f.on("lxc-destroy", "")
 	require.NoError(t, b.Destroy(st).Do(context.Background()))
-	assert.Equal(t, []string{"lxc-stop", "-P", P, "-n", "950", "-k"}, f.calls[1], "a running container is killed before destroy")
+	assert.Equal(t, []string{"lxc-stop", "-P", P, "-n", "950", "-k"}, f.calls[2], "a running container is killed before destroy")
+
+	f.answers["lxc-info"] = "State:          STOPPED\n"
+	f.calls = nil
+	require.NoError(t, b.Destroy(st).Do(context.Background()))
+	assert.Len(t, f.calls, 2, "a container that stopped meanwhile is not killed")
 }
 
 func TestRecordIsReadBackByObserve(t *testing.T) {

@@ -45,13 +45,16 @@ type countingRunner struct {
 	next  runner.Runner
 	mu    sync.Mutex
 	calls [][]string
+	last  runner.Result // the last command's result, for reading exec output
 }
 
 func (c *countingRunner) Run(ctx context.Context, cmd runner.Cmd) (runner.Result, error) {
+	res, err := c.next.Run(ctx, cmd)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.calls = append(c.calls, cmd.Argv)
-	c.mu.Unlock()
-	return c.next.Run(ctx, cmd)
+	c.last = res
+	return res, err
 }
 
 func (c *countingRunner) reset() [][]string {

@@ -51,19 +51,24 @@ func (b *Backend) Stop(st *backend.State) backend.Action {
 		}}
 }
 
-// Destroy plans lxc-destroy of the container and its snapshots, killing it
-// first when it runs.
+// Destroy plans lxc-destroy of the container and its snapshots. Do looks
+// again whether it runs (it may have stopped since it was observed) and
+// kills it first if so.
 func (b *Backend) Destroy(st *backend.State) backend.Action {
-	id, running := st.CTID, st.Running
+	id := st.CTID
 	argv := b.lxc("lxc-destroy", id, "-s")
 	return backend.Action{Step: "state", Name: "destroy", Argv: argv, Why: fmt.Sprintf("CT %d exists and state is absent", id),
 		Do: func(ctx context.Context) error {
-			if running {
+			res, err := b.r.Run(ctx, runner.Cmd{Argv: b.lxc("lxc-info", id, "-s", "-p", "-H")})
+			if err != nil {
+				return err
+			}
+			if state, _ := parseInfo(string(res.Stdout)); state != "STOPPED" {
 				if _, err := b.r.Run(ctx, runner.Cmd{Argv: b.lxc("lxc-stop", id, "-k")}); err != nil {
 					return err
 				}
 			}
-			_, err := b.r.Run(ctx, runner.Cmd{Argv: argv})
+			_, err = b.r.Run(ctx, runner.Cmd{Argv: argv})
 			return err
 		}}
 }
