@@ -1,0 +1,192 @@
+package module
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// Deps are the module's links to the outside world, replaced in tests.
+type Deps struct {
+	Converge    func(context.Context, pipeline.Request) pipeline.Result
+	OpenBackend func(name string, r runner.Runner) (backend.Backend, error)
+	Hostname    func() (string, error)
+}
+
+// Real returns the production dependencies.
+func Real() Deps {
+	return Deps{Converge: pipeline.Run, OpenBackend: backends.Open, Hostname: osHostname}
+}
+
+// Open adds the runner and the backend to the plan's request. It is the
+// first thing that may touch the host, so it runs only after validation.
+func (p *Plan) Open(d Deps, log io.Writer) error {
+	r := runner.Exec{Timeout: p.CommandTimeout}
+	b, err := d.OpenBackend(p.BackendName, r)
+	if err != nil {
+		return fmt.Errorf("backend %s: %w", p.BackendName, err)
+	}
+	p.Request.Backend, p.Request.Runner, p.Request.Log = b, r, log
+	return nil
+}
+
+// Module runs the Ansible contract: read the args file, validate, converge,
+// print exactly one JSON object on stdout. It returns the exit code.
+func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d Deps) (code int) {
+	step := "reading the args file"
+	out := &output{}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "phoenix_lxc: panic while %s: %v\n%s", step, r, debug.Stack())
+			code = out.fail(stdout, fmt.Sprintf("internal error while %s: %v (this is a bug in phoenix_lxc; the run stopped there)", step, r))
+		}
+	}()
+	opts, ans, err := ReadArgs(argsPath)
+	if err != nil {
+		return out.fail(stdout, err.Error())
+	}
+	var log io.Writer
+	if ans.Verbosity >= 1 && !ans.NoLog {
+		log = stderr
+	}
+	plan, res, err := execute(ctx, opts, ans, d, log, out, &step)
+	if err != nil {
+		return out.fail(stdout, err.Error())
+	}
+	step = "writing the result"
+	return out.result(stdout, plan, res)
+}
+
+// execute validates options, loads the fleet, opens the backend and
+// converges. out learns the invocation, secrets and warnings as they are
+// known; *step names what is under way, for a panic report.
+func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, log io.Writer, out *output, step *string) (*Plan, pipeline.Result, error) {
+	*step = "validating the options"
+	out.invocation, out.secrets = maskArgs(opts, ans.NoLog)
+	o, ps := schema.ParseArgs(opts)
+	if len(ps) > 0 {
+		return nil, pipeline.Result{}, ps
+	}
+	*step = "loading the containers"
+	plan, err := Prepare(o, d.Hostname)
+	if err != nil {
+		return nil, pipeline.Result{}, err
+	}
+	out.secrets = append(out.secrets, plan.Secrets...)
+	out.warnings = plan.Warnings
+	plan.Request.CheckMode, plan.Request.Diff = ans.CheckMode, ans.Diff
+	*step = "opening the backend"
+	if err := plan.Open(d, log); err != nil {
+		return nil, pipeline.Result{}, err
+	}
+	*step = "converging"
+	return plan, d.Converge(ctx, plan.Request), nil
+}
+
+// output collects what every printed object carries.
+type output struct {
+	invocation any
+	secrets    []string
+	warnings   []string
+	printed    bool
+}
+
+// fail prints a failure and returns exit code 1.
+func (o *output) fail(w io.Writer, msg string) int {
+	o.print(w, map[string]any{"changed": false, "failed": true, "msg": msg})
+	return 1
+}
+
+// result prints the pipeline's result in the single or fleet shape.
+func (o *output) result(w io.Writer, p *Plan, res pipeline.Result) int {
+	obj := Shape(p, res)
+	o.print(w, obj)
+	if obj["failed"] == true {
+		return 1
+	}
+	return 0
+}
+
+// Shape builds the module's result object: for the ctid option, one
+// container's fields at the top level; otherwise a containers list.
+func Shape(p *Plan, res pipeline.Result) map[string]any {
+	warnings := append(append([]string{}, p.Warnings...), res.Warnings...)
+	obj := map[string]any{"changed": res.Changed, "failed": res.Failed, "msg": res.Msg}
+	if p.Single && len(res.Containers) <= 1 {
+		c := pipeline.ContainerResult{CTID: p.Request.Targets[0], Actions: []pipeline.ActionResult{}}
+		if len(res.Containers) == 1 {
+			c = res.Containers[0]
+		}
+		obj["changed"] = res.Changed || c.Changed
+		obj["failed"] = res.Failed || c.Failed
+		if res.Msg == "" {
+			obj["msg"] = c.Msg
+		}
+		obj["ctid"], obj["actions"], obj["idmap"], obj["config"] = c.CTID, nonNil(c.Actions), c.Idmap, c.Config
+		if c.Skipped {
+			obj["skipped"] = true
+		}
+		if c.Step != "" {
+			obj["step"] = c.Step
+		}
+		if p.Request.Diff && c.Diff != nil {
+			obj["diff"] = c.Diff
+		}
+		warnings = append(warnings, c.Warnings...)
+	} else {
+		containers := nonNil(res.Containers)
+		obj["containers"] = containers
+		if p.Request.Diff {
+			diffs := []*pipeline.Diff{}
+			for _, c := range containers {
+				if c.Diff != nil {
+					diffs = append(diffs, c.Diff)
+				}
+			}
+			obj["diff"] = diffs
+		}
+	}
+	obj["warnings"] = nonNil(warnings)
+	return obj
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// print writes obj once, with the invocation added and every secret
+// scrubbed from every string in it.
+func (o *output) print(w io.Writer, obj map[string]any) {
+	if o.printed {
+		return
+	}
+	o.printed = true
+	if o.invocation != nil {
+		obj["invocation"] = map[string]any{"module_args": o.invocation}
+	}
+	if _, ok := obj["warnings"]; !ok && len(o.warnings) > 0 {
+		obj["warnings"] = o.warnings
+	}
+	data, err := json.Marshal(obj)
+	var tree any
+	if err == nil {
+		err = json.Unmarshal(data, &tree)
+	}
+	if err != nil {
+		tree = map[string]any{"failed": true, "changed": false, "msg": "cannot encode the result: " + err.Error()}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(scrub(tree, o.secrets))
+}

@@ -1,0 +1,169 @@
+package module
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// Defaults of the options that have one.
+const (
+	DefaultScriptDir      = "/usr/local/phoenix_hypervisor/bin"
+	DefaultCommandTimeout = 600
+	DefaultLockTimeout    = 120
+	DefaultState          = "present"
+	DefaultBackend        = "auto"
+	LockDir               = "/run/lock/phoenix_lxc"
+)
+
+// Plan is a validated run not yet started: the request without its backend
+// and runner, which Open adds.
+type Plan struct {
+	Request        pipeline.Request
+	BackendName    string
+	CommandTimeout time.Duration
+	Warnings       []string
+	Secrets        []string // secret values of the fleet, scrubbed from all output
+	Single         bool     // the ctid option was used: one container, flat output
+}
+
+// Prepare turns validated options into a Plan: it loads and checks the
+// fleet (config file or inline container), expands the targets and fills
+// in defaults. It touches nothing but the input files.
+func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) {
+	fleet, warnings, err := loadFleet(o)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := targetsOf(o, fleet)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{
+		BackendName:    or(o.Backend, DefaultBackend),
+		CommandTimeout: time.Duration(orInt(o.CommandTimeout, DefaultCommandTimeout)) * time.Second,
+		Warnings:       warnings,
+		Single:         o.CTID != nil,
+	}
+	node := o.Node
+	if node == "" {
+		if node, err = hostname(); err != nil {
+			return nil, fmt.Errorf("node: cannot read this host's name (%v); set the node option", err)
+		}
+	}
+	var specs []*schema.Spec
+	for _, s := range fleet {
+		specs = append(specs, s)
+	}
+	p.Secrets = specSecrets(specs)
+	p.Request = pipeline.Request{
+		Fleet:                fleet,
+		Targets:              targets,
+		State:                or(o.State, DefaultState),
+		Node:                 node,
+		FeatureScriptDir:     or(o.FeatureScriptDir, DefaultScriptDir),
+		ApplicationScriptDir: or(o.ApplicationScriptDir, DefaultScriptDir),
+		AllowRestart:         o.AllowRestart,
+		LockTimeout:          time.Duration(orInt(o.LockTimeout, DefaultLockTimeout)) * time.Second,
+		LockDir:              LockDir,
+	}
+	return p, nil
+}
+
+// loadFleet reads config_file (with hypervisor_config_file) or takes the
+// inline container, and applies every semantic rule.
+func loadFleet(o *schema.Options) (map[int]*schema.Spec, []string, error) {
+	fleet := map[int]*schema.Spec{}
+	if o.ConfigFile != "" {
+		cf, warnings, err := schema.LoadConfigFile(o.ConfigFile, o.HypervisorConfigFile)
+		if err != nil {
+			return nil, warnings, fmt.Errorf("config_file %s: %w", o.ConfigFile, err)
+		}
+		for key, s := range cf.LXCConfigs {
+			id, _ := strconv.Atoi(key)
+			fleet[id] = s
+		}
+		return fleet, warnings, nil
+	}
+	located := []schema.Located{{CTID: *o.CTID, Path: "container", Spec: o.Container}}
+	var warnings []string
+	if o.HypervisorConfigFile != "" {
+		vols, w, err := schema.LoadHostVolumes(o.HypervisorConfigFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("hypervisor_config_file %s: %w", o.HypervisorConfigFile, err)
+		}
+		warnings = append(w, schema.MergeHostVolumes(located, vols)...)
+	}
+	if ps := schema.CheckFleet(located); len(ps) > 0 {
+		return nil, warnings, ps
+	}
+	fleet[*o.CTID] = o.Container
+	return fleet, warnings, nil
+}
+
+// targetsOf expands ctid / ctids (a list or all) against the fleet.
+func targetsOf(o *schema.Options, fleet map[int]*schema.Spec) ([]int, error) {
+	var ids []int
+	for id := range fleet {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	var want []int
+	switch {
+	case o.CTID != nil:
+		want = []int{*o.CTID}
+	case o.CTIDs.All:
+		return ids, nil
+	default:
+		for _, c := range o.CTIDs.List {
+			want = append(want, int(c))
+		}
+	}
+	var out []int
+	seen := map[int]bool{}
+	for i, id := range want {
+		if _, ok := fleet[id]; !ok {
+			path := "ctid"
+			if o.CTID == nil {
+				path = fmt.Sprintf("ctids.%d", i)
+			}
+			return nil, schema.Problems{{Path: path, Rule: fmt.Sprintf("container %d is not defined in config_file (it defines %s)", id, list(ids))}}
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func list(ids []int) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.Itoa(id)
+	}
+	return strings.Join(s, ", ")
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orInt(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
+}
+
+// osHostname is the default node name source.
+var osHostname = os.Hostname
