@@ -69,9 +69,7 @@ type converger struct {
 // again instead, from scratch.
 func (x *converger) apply(ctx context.Context, acts []backend.Action, pred *backend.State) error {
 	for _, a := range acts {
-		if a.Step == "" {
-			a.Step = x.step
-		}
+		a.Step = x.step
 		ar := ActionResult{Step: a.Step, Action: a.Name, Command: runner.Quote(a.Argv), Why: a.Why, Changed: true}
 		x.res.Changed = true
 		if !x.req.CheckMode {
