@@ -1,0 +1,239 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCreateDefaultsAndCanonicalConf(t *testing.T) {
+	h := newHost(t)
+	h.create("100", "--hostname", "web01", "--rootfs", "local-lvm:8", "--net0", "name=eth0,bridge=vmbr0,ip=dhcp")
+	conf := h.read("etc/pve/lxc/100.conf")
+	assert.Regexp(t, `^arch: amd64
+hostname: web01
+memory: 512
+net0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:[0-9A-F:]{8},ip=dhcp,type=veth
+ostype: debian
+rootfs: local-lvm:vm-100-disk-0,size=8G
+swap: 512
+unprivileged: 1
+$`, conf)
+	assert.False(t, h.exists("var/lib/lxc/100/config"), "create must not generate the LXC config")
+	assert.NotContains(t, conf, "lxc.idmap")
+	h.create("101", "--storage", "tank", "--unprivileged", "0")
+	conf = h.read("etc/pve/lxc/101.conf")
+	assert.Contains(t, conf, "rootfs: tank:vm-101-disk-0,size=4G\n")
+	assert.Contains(t, conf, "unprivileged: 0\n")
+}
+
+func TestListStatusOutput(t *testing.T) {
+	h := newHost(t)
+	assert.Equal(t, result{0, "", ""}, h.pct("list"))
+	h.create("101", "--hostname", "db01")
+	h.create("100", "--hostname", "web01")
+	h.ok("start", "100")
+	h.ok("set", "101", "--lock", "backup")
+	assert.Equal(t, ""+
+		"VMID       Status     Lock         Name                \n"+
+		"100        running                 web01               \n"+
+		"101        stopped    backup       db01                \n", h.ok("list").stdout)
+	assert.Equal(t, "status: running\n", h.ok("status", "100").stdout)
+	v := h.ok("status", "101", "--verbose", "1").stdout
+	assert.Contains(t, v, "lock: backup\nmaxdisk: 4294967296\nmaxmem: 536870912\nmaxswap: 536870912\n")
+	assert.Contains(t, v, "status: stopped\n")
+	assert.NotContains(t, v, "pid:")
+	assert.Contains(t, h.ok("status", "100", "--verbose").stdout, "pid: 100100\n")
+}
+
+func TestPendingOnRunningCT(t *testing.T) {
+	h := newHost(t)
+	h.create("100", "--hostname", "web01")
+	h.write("etc/pve/lxc/100.conf", h.read("etc/pve/lxc/100.conf")+"lxc.idmap = u 0 100000 65536\n")
+	h.ok("start", "100")
+	h.ok("set", "100", "--memory", "1024", "--ostype", "ubuntu", "--hostname", "web02", "--delete", "swap")
+	conf := h.read("etc/pve/lxc/100.conf")
+	assert.Contains(t, conf, "hostname: web02\nmemory: 1024\nostype: debian\n", "fast-plug and hot-plug keys apply at once")
+	assert.Contains(t, conf, "lxc.idmap: u 0 100000 65536\n\n[pve:pending]\ndelete: swap\nostype: ubuntu\n")
+	assert.Equal(t, "cur arch: amd64\ncur hostname: web02\ncur memory: 1024\ncur ostype: debian\nnew ostype: ubuntu\n"+
+		"cur rootfs: local:vm-100-disk-0,size=4G\ndel swap: 512\ncur unprivileged: 1\n", h.ok("pending", "100").stdout)
+	merged := h.ok("config", "100").stdout
+	assert.Contains(t, merged, "ostype: ubuntu\n")
+	assert.NotContains(t, merged, "swap:")
+	assert.True(t, strings.HasSuffix(merged, "unprivileged: 1\nlxc.idmap: u 0 100000 65536\n"), merged)
+	assert.Contains(t, h.ok("config", "100", "--current", "1").stdout, "ostype: debian\nrootfs")
+	h.ok("stop", "100")
+	conf = h.read("etc/pve/lxc/100.conf")
+	assert.NotContains(t, conf, "[pve:pending]")
+	assert.Contains(t, conf, "ostype: ubuntu\n")
+	assert.NotContains(t, conf, "swap:")
+}
+
+func TestGeneratedConfigAndRunningState(t *testing.T) {
+	h := newHost(t)
+	h.create("100", "--hostname", "web01", "--memory", "512", "--net0", "name=eth0,bridge=vmbr0,ip=dhcp")
+	h.ok("start", "100")
+	gen := h.read("var/lib/lxc/100/config")
+	for _, l := range []string{"lxc.arch = amd64\n", "lxc.include = /usr/share/lxc/config/debian.userns.conf\n",
+		"lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n", "lxc.uts.name = web01\n",
+		"lxc.cgroup2.memory.max = 536870912\nlxc.cgroup2.memory.high = 532676608\nlxc.cgroup2.memory.swap.max = 536870912\n",
+		"lxc.rootfs.path = /var/lib/lxc/100/rootfs\n", "lxc.net.0.veth.pair = veth100i0\n"} {
+		assert.Contains(t, gen, l)
+	}
+	assert.Equal(t, "100100\n", h.read("run/pctemu/100.pid"))
+	assert.Equal(t, "100100\n", h.read("sys/fs/cgroup/lxc/100/ns/cgroup.procs"))
+	assert.Equal(t, "         0     100000      65536\n", h.read("proc/100100/uid_map"))
+	assert.Equal(t, "         0     100000      65536\n", h.read("proc/100100/gid_map"))
+	h.ok("stop", "100")
+	for _, p := range []string{"run/pctemu/100.pid", "sys/fs/cgroup/lxc/100", "proc/100100"} {
+		assert.False(t, h.exists(p), p)
+	}
+
+	// A custom map replaces the default lines and is written as raw entries.
+	custom := "lxc.idmap: u 0 100000 1000\nlxc.idmap: g 0 100000 1000\nlxc.idmap: u 1000 1000 1\nlxc.idmap: g 1000 1000 1\n" +
+		"lxc.idmap: u 1001 101001 64535\nlxc.idmap: g 1001 101001 64535\n"
+	h.write("etc/pve/lxc/100.conf", h.read("etc/pve/lxc/100.conf")+custom)
+	h.ok("set", "100", "--cores", "2")
+	gen = h.read("var/lib/lxc/100/config")
+	assert.NotContains(t, gen, "lxc.idmap = u 0 100000 65536")
+	assert.Contains(t, gen, "lxc.idmap = u 0 100000 1000\nlxc.idmap = g 0 100000 1000\nlxc.idmap = u 1000 1000 1\n")
+	h.ok("start", "100")
+	assert.Equal(t, "         0     100000       1000\n      1000       1000          1\n      1001     101001      64535\n",
+		h.read("proc/100100/uid_map"))
+
+	// Privileged: no map at all, identity in /proc.
+	h.create("101", "--unprivileged", "0")
+	h.ok("start", "101")
+	assert.NotContains(t, h.read("var/lib/lxc/101/config"), "lxc.idmap")
+	assert.Equal(t, "         0          0 4294967295\n", h.read("proc/100101/uid_map"))
+}
+
+func TestIdmapBug(t *testing.T) {
+	for bug, want := range map[string]string{"missing": "         0          0 4294967295\n", "wrong": "         0     200000      65536\n"} {
+		t.Run(bug, func(t *testing.T) {
+			h := newHost(t, "PCTEMU_IDMAP_BUG="+bug)
+			h.create("100")
+			h.ok("start", "100")
+			assert.Equal(t, want, h.read("proc/100100/uid_map"))
+			assert.NotContains(t, h.read("var/lib/lxc/100/config"), "100000")
+		})
+	}
+}
+
+func TestFailAtAndLog(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "pct.log")
+	h := newHost(t, "PCTEMU_FAIL_AT=3", "PCTEMU_LOG="+log)
+	h.create("100", "--password", "s3cret!") // 1
+	h.ok("config", "100")                    // not counted
+	h.ok("set", "100", "--memory", "256")    // 2
+	before := h.read("etc/pve/lxc/100.conf")
+	r := h.pct("set", "100", "--memory", "1024") // 3: fails
+	assert.Equal(t, result{255, "", "PCTEMU_FAIL_AT: injected failure of 'set'\n"}, r)
+	assert.Equal(t, before, h.read("etc/pve/lxc/100.conf"), "an injected failure changes nothing")
+	h.ok("set", "100", "--memory", "1024") // 4: fine again
+	data, err := os.ReadFile(log)
+	require.NoError(t, err)
+	assert.Equal(t, "create 100 local:vztmpl/debian-12.tar.zst --password <hidden>\nconfig 100\n"+
+		"set 100 --memory 256\nset 100 --memory 1024\nset 100 --memory 1024\n", string(data))
+	assert.NotContains(t, h.read("var/lib/lxc/100/rootfs/etc/shadow"), "s3cret!")
+}
+
+func TestSnapshotsAndListSnapshot(t *testing.T) {
+	h := newHost(t)
+	h.create("100")
+	h.ok("snapshot", "100", "snap1", "--description", "before upgrade")
+	h.ok("set", "100", "--memory", "1024")
+	h.ok("snapshot", "100", "snap2")
+	conf := h.read("etc/pve/lxc/100.conf")
+	assert.Contains(t, conf, "parent: snap2\n")
+	assert.Regexp(t, `\[snap1\]\n#before upgrade\narch: amd64\n(.|\n)*snaptime: \d+\n`, conf)
+	assert.Regexp(t, `\[snap2\]\n(.|\n)*parent: snap1\n`, conf)
+	tree := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`).ReplaceAllString(h.ok("listsnapshot", "100").stdout, "YYYY-MM-DD hh:mm:ss")
+	assert.Equal(t, ""+
+		"`-> snap1                       YYYY-MM-DD hh:mm:ss     before upgrade\n"+
+		" `-> snap2                      YYYY-MM-DD hh:mm:ss     no-description\n"+
+		"  `-> current                                           You are here!\n", tree)
+	assert.Contains(t, h.ok("config", "100", "--snapshot", "snap1").stdout, "description: before upgrade%0A\n")
+	h.ok("rollback", "100", "snap1")
+	conf = h.read("etc/pve/lxc/100.conf")
+	assert.Contains(t, conf, "memory: 512\n")
+	assert.Contains(t, conf, "parent: snap1\n")
+	h.ok("delsnapshot", "100", "snap1")
+	conf = h.read("etc/pve/lxc/100.conf")
+	assert.NotContains(t, conf, "[snap1]")
+	assert.NotContains(t, conf, "parent: snap1")
+}
+
+func TestCloneCopiesMapAndRenewsMAC(t *testing.T) {
+	h := newHost(t)
+	h.create("100", "--net0", "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01", "--features", "nesting=1")
+	h.write("etc/pve/lxc/100.conf", h.read("etc/pve/lxc/100.conf")+"lxc.idmap: u 0 100000 65536\nlxc.idmap: g 0 100000 65536\n")
+	h.write("var/lib/lxc/100/rootfs/etc/app", "x")
+	h.ok("template", "100")
+	r := h.ok("clone", "100", "123", "--hostname", "app1")
+	assert.Contains(t, r.stdout, "create linked clone of mount point rootfs (local:base-100-disk-0)\n")
+	conf := h.read("etc/pve/lxc/123.conf")
+	assert.Contains(t, conf, "features: nesting=1\nhostname: app1\n")
+	assert.Contains(t, conf, "rootfs: local:vm-123-disk-0,size=4G\n")
+	assert.Contains(t, conf, "unprivileged: 1\nlxc.idmap: u 0 100000 65536\nlxc.idmap: g 0 100000 65536\n")
+	assert.NotContains(t, conf, "template")
+	assert.NotContains(t, conf, "BC:24:11:00:00:01")
+	assert.Regexp(t, `net0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:`, conf)
+	assert.Equal(t, "x", h.read("var/lib/lxc/123/rootfs/etc/app"))
+	assert.False(t, h.exists("var/lib/lxc/100/config"))
+}
+
+func TestExecAndPush(t *testing.T) {
+	h := newHost(t)
+	h.create("100")
+	h.ok("start", "100")
+	h.ok("exec", "100", "--", "mkdir", "-p", "/opt/app")
+	script := filepath.Join(t.TempDir(), "run.sh")
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho \"$PCTEMU_CT_ROOT\" > marker\nexit 7\n"), 0o644))
+	h.ok("push", "100", script, "/opt/app/run.sh", "--perms", "0755")
+	st, err := os.Stat(filepath.Join(h.root, "var/lib/lxc/100/rootfs/opt/app/run.sh"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o755), st.Mode().Perm())
+	r := h.pct("exec", "100", "--", "/opt/app/run.sh")
+	assert.Equal(t, 7, r.code, "exec passes the command's exit status")
+	assert.Equal(t, filepath.Join(h.root, "var/lib/lxc/100/rootfs")+"\n", h.read("var/lib/lxc/100/rootfs/marker"))
+	assert.Equal(t, 0, h.pct("exec", "100", "--", "test", "-e", "/opt/app/run.sh").code)
+	assert.Equal(t, 1, h.pct("exec", "100", "--", "test", "-e", "/nope").code)
+	assert.Equal(t, "#!/bin/sh\n", strings.SplitAfter(h.ok("exec", "100", "--", "cat", "/opt/app/run.sh").stdout, "\n")[0])
+	assert.Equal(t, 3, h.pct("exec", "100", "--", "sh", "-c", "exit 3").code)
+	r = h.pctIn("root:hunter22\n", "exec", "100", "--", "chpasswd")
+	assert.Equal(t, 0, r.code)
+	shadow := h.read("var/lib/lxc/100/rootfs/etc/shadow")
+	assert.Regexp(t, `^root:\$pctemu-sha256\$`, shadow)
+	assert.NotContains(t, shadow, "hunter22")
+	h.ok("exec", "100", "--", "rm", "-rf", "/opt/app")
+	assert.False(t, h.exists("var/lib/lxc/100/rootfs/opt/app"))
+
+	// A symlinked parent inside the rootfs is refused, exit 0 (nomap).
+	require.NoError(t, os.Symlink("/etc", filepath.Join(h.root, "var/lib/lxc/100/rootfs/evil")))
+	r = h.pct("push", "100", script, "/evil/passwd")
+	assert.Equal(t, 0, r.code)
+	assert.Equal(t, "failed to create file: /evil/passwd: symlink encountered at: /evil\n", r.stderr)
+}
+
+func TestHotplugBindMountAndDestroy(t *testing.T) {
+	h := newHost(t)
+	h.create("100")
+	h.ok("start", "100")
+	dir := t.TempDir()
+	h.ok("set", "100", "--mp0", dir+",mp=/data")
+	assert.Contains(t, h.read("etc/pve/lxc/100.conf"), "mp0: "+dir+",mp=/data\n")
+	h.ok("set", "100", "--mp0", dir+",mp=/other")
+	assert.Contains(t, h.read("etc/pve/lxc/100.conf"), "[pve:pending]\nmp0: "+dir+",mp=/other\n", "replacing a mount point waits")
+	h.ok("destroy", "100", "--force", "1")
+	for _, p := range []string{"etc/pve/lxc/100.conf", "var/lib/lxc/100", "run/pctemu/100.pid"} {
+		assert.False(t, h.exists(p), p)
+	}
+	_, err := os.Stat(dir)
+	assert.NoError(t, err, "destroy leaves bind-mounted host folders alone")
+}
