@@ -1,0 +1,106 @@
+package pve
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+)
+
+// seed writes n converged containers' confs straight into the state
+// folder (as pct create would have left them), starting at CTID 200.
+func (e *emu) seed(n int) []int {
+	var ids []int
+	for i := 0; i < n; i++ {
+		id := 200 + i
+		conf := fmt.Sprintf("#phoenix_lxc%%3A feature%%3Adocker=sha256%%3Aabc\narch: amd64\ncores: 2\nhostname: ct%d\nmemory: 1024\n"+
+			"mp0: /srv/share,mp=/data,ro=1\nnet0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:%02X,ip=dhcp,type=veth\n"+
+			"ostype: debian\nrootfs: local-lvm:vm-%d-disk-0,size=8G\nswap: 512\nunprivileged: 1\n", id, i%256, id)
+		require.NoError(e.t, os.WriteFile(e.b.C.Conf(id), []byte(conf), 0o640))
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// The promise of issue 8: a converged fleet of any size costs one pct
+// invocation in total.
+func TestEmuObserveIsOnePctCall(t *testing.T) {
+	e := newEmu(t)
+	ids := e.seed(20)
+	e.resetLog()
+	states, err := e.b.Observe(e.ctx, append(ids, 999))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"list"}, e.calls(), "one pct list for all, conf files read directly")
+	require.Len(t, states, 21)
+	assert.False(t, states[999].Exists, "a missing conf is an absent container")
+	st := states[205]
+	assert.True(t, st.Exists)
+	assert.Equal(t, "ct205", st.Hostname)
+	assert.True(t, st.Unprivileged)
+	assert.Equal(t, map[string]string{"feature:docker": "sha256:abc"}, st.Records)
+	assert.Equal(t, "/srv/share", st.Mounts[0].HostPath)
+	assert.True(t, st.Mounts[0].ReadOnly)
+	assert.Nil(t, st.GivenMap, "never started: no generated config, no proof")
+	assert.Nil(t, st.RunningMap)
+}
+
+func TestEmuObserveReadsMapsOfARunningContainer(t *testing.T) {
+	e := newEmu(t)
+	spec := tplSpec()
+	spec.Idmap = custom
+	act, _ := e.b.Create(930, spec)
+	e.do(act)
+	st := e.observe(930)
+	acts, _, err := e.b.Configure(st, spec)
+	require.NoError(t, err)
+	require.Len(t, acts, 1, "only the raw idmap edit")
+	assert.Equal(t, "edit", acts[0].Name)
+	e.do(acts...)
+	st = e.observe(930)
+	e.do(e.b.Start(st))
+	e.resetLog()
+	st = e.observe(930)
+	assert.Len(t, e.calls(), 1)
+	want, _ := idmap.Parse(custom)
+	assert.True(t, want.Equal(st.GivenMap), "given %v", st.GivenMap)
+	assert.True(t, want.Equal(st.RunningMap), "running %v", st.RunningMap)
+	assert.Equal(t, filepath.Join(e.root, "var/lib/lxc/930/config"), st.GivenMapFrom)
+}
+
+func TestGivenMapFromGeneratedConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config")
+	m, err := givenMap(path, false)
+	require.NoError(t, err)
+	assert.Nil(t, m, "missing file: no proof")
+
+	require.NoError(t, os.WriteFile(path, []byte("lxc.arch = amd64\nlxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n"), 0o644))
+	m, err = givenMap(path, false)
+	require.NoError(t, err)
+	assert.True(t, idmap.Default().Equal(m))
+
+	require.NoError(t, os.WriteFile(path, []byte("lxc.arch = amd64\n"), 0o644))
+	m, _ = givenMap(path, true)
+	assert.True(t, idmap.Identity().Equal(m), "privileged, no lines: identity")
+	m, _ = givenMap(path, false)
+	assert.Nil(t, m, "unprivileged without lines is no proof")
+
+	require.NoError(t, os.WriteFile(path, []byte("lxc.idmap = u 0 x 1\n"), 0o644))
+	_, err = givenMap(path, false)
+	assert.ErrorContains(t, err, path)
+}
+
+func TestRecordsKeepUserLines(t *testing.T) {
+	d := withRecord("my web box\n", "feature:docker", "sha256:1")
+	d = withRecord(d, "app", "sha256:2")
+	d = withRecord(d, "feature:docker", "sha256:3")
+	assert.Equal(t, "my web box\nphoenix_lxc: feature:docker=sha256:3\nphoenix_lxc: app=sha256:2\n", d)
+	assert.Equal(t, map[string]string{"feature:docker": "sha256:3", "app": "sha256:2"}, parseRecords(d))
+	assert.True(t, strings.HasSuffix(withRecord("", "a", "b"), "phoenix_lxc: a=b\n"))
+}
