@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -236,4 +237,30 @@ func TestHotplugBindMountAndDestroy(t *testing.T) {
 	}
 	_, err := os.Stat(dir)
 	assert.NoError(t, err, "destroy leaves bind-mounted host folders alone")
+}
+
+func TestLockTimeoutAndPull(t *testing.T) {
+	h := newHost(t, "PCTEMU_LOCK_TIMEOUT=0.2")
+	keys := filepath.Join(t.TempDir(), "keys.pub")
+	require.NoError(t, os.WriteFile(keys, []byte("ssh-ed25519 AAAA test\n"), 0o644))
+	h.create("100", "--ssh-public-keys", keys)
+	assert.Equal(t, "ssh-ed25519 AAAA test\n", h.read("var/lib/lxc/100/rootfs/root/.ssh/authorized_keys"))
+
+	f, err := os.OpenFile(filepath.Join(h.root, "run/lock/lxc/pve-config-100.lock"), os.O_RDWR, 0)
+	require.NoError(t, err)
+	require.NoError(t, syscall.Flock(int(f.Fd()), syscall.LOCK_EX))
+	r := h.pct("set", "100", "--memory", "256")
+	assert.Equal(t, result{255, "", "can't lock file '/run/lock/lxc/pve-config-100.lock' - got timeout\n"}, r)
+	f.Close()
+	h.ok("set", "100", "--memory", "256")
+
+	h.ok("start", "100")
+	dest := filepath.Join(t.TempDir(), "out")
+	h.ok("pull", "100", "/root/.ssh/authorized_keys", dest)
+	got, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	assert.Equal(t, "ssh-ed25519 AAAA test\n", string(got))
+	r = h.pct("pull", "100", "/nope", dest)
+	assert.Equal(t, 0, r.code)
+	assert.Equal(t, "failed to open /nope: No such file or directory\n", r.stderr)
 }

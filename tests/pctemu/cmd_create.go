@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -158,11 +159,17 @@ func (e *env) makeRootfs(id, password string, keys []byte) error {
 	return nil
 }
 
+// unwrapPathErr drops the path from an error and capitalises it like
+// Perl's $! ("No such file or directory").
 func unwrapPathErr(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
+		err = pe.Err
 	}
-	return err
+	s := err.Error()
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return errors.New(s)
 }
 
 // diskRe matches the volume names pct allocates for a CT.
