@@ -45,7 +45,7 @@ func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d De
 	out := &output{}
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "phoenix_lxc: panic while %s: %v\n%s", step, r, debug.Stack())
+			fmt.Fprint(stderr, scrubText(fmt.Sprintf("phoenix_lxc: panic while %s: %v\n%s", step, r, debug.Stack()), out.secrets))
 			code = out.fail(stdout, fmt.Sprintf("internal error while %s: %v (this is a bug in phoenix_lxc; the run stopped there)", step, r))
 		}
 	}()
