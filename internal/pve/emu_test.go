@@ -42,14 +42,14 @@ func TestMain(m *testing.M) {
 // emu is one emulated Proxmox host: its state folder, its invocation log,
 // and a backend pointed at both.
 type emu struct {
-	t    *testing.T
+	t    testing.TB
 	root string
 	log  string
 	b    *Backend
 	ctx  context.Context
 }
 
-func newEmu(t *testing.T) *emu {
+func newEmu(t testing.TB) *emu {
 	t.Helper()
 	if emuBin == "" {
 		t.Skip(emuSkip)

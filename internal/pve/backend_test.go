@@ -1,0 +1,79 @@
+package pve
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+func fakeBackend(t *testing.T, calls ...call) *Backend {
+	return &Backend{C: testClient(newFake(t, calls...), t.TempDir())}
+}
+
+func TestCreateArgvIsComplete(t *testing.T) {
+	want := "PCT create 900 " + tmpl + " --storage local-lvm --rootfs local-lvm:8 --unprivileged 1 --hostname tpl --memory 1024 --swap 256 --cores 2" +
+		" --net0 name=eth0,bridge=vmbr0,gw=10.0.0.1,hwaddr=BC:24:11:00:00:05,ip=10.0.0.5/24,type=veth --features nesting=1 --onboot 1 --startup order=2,up=10"
+	b := fakeBackend(t, call{argv: want})
+	act, pred := b.Create(900, tplSpec())
+	require.NoError(t, act.Do(context.Background()))
+	assert.Contains(t, pred.ConfText, "rootfs: local-lvm:vm-900-disk-0,size=8G\n")
+	assert.Contains(t, pred.ConfText, "ostype: debian\n")
+	assert.True(t, pred.Exists)
+}
+
+func TestCreatePrivilegedSaysSo(t *testing.T) {
+	b := fakeBackend(t)
+	spec := &schema.Spec{Name: "p", Template: tmpl, Unprivileged: ptr(false)}
+	act, pred := b.Create(901, spec)
+	assert.Contains(t, strings.Join(act.Argv, " "), "--unprivileged 0", "booleans are always explicit")
+	assert.False(t, pred.Unprivileged)
+}
+
+func TestCloneOfATemplateIsLinked(t *testing.T) {
+	b := fakeBackend(t, call{argv: "PCT clone 9000 123 --hostname app1 --full 0"})
+	src := &backend.State{CTID: 9000, Exists: true, Template: true,
+		ConfText: "arch: amd64\nhostname: tpl\nmemory: 512\nrootfs: local-lvm:base-9000-disk-0,size=8G\ntemplate: 1\nunprivileged: 1\nlxc.idmap: u 0 100000 65536\n"}
+	act, pred := b.Clone(123, src, "golden", &schema.Spec{Name: "app1", StoragePool: "other"})
+	require.NoError(t, act.Do(context.Background()))
+	assert.Equal(t, "arch: amd64\nhostname: app1\nmemory: 512\nrootfs: local-lvm:vm-123-disk-0,size=8G\nunprivileged: 1\nlxc.idmap: u 0 100000 65536\n", pred.ConfText,
+		"no template flag, raw keys kept, storage of a linked clone unchanged")
+}
+
+func TestDestroyStopsARunningContainerFirst(t *testing.T) {
+	b := fakeBackend(t, call{argv: "PCT stop 105"}, call{argv: "PCT destroy 105 --purge 1"})
+	require.NoError(t, b.Destroy(&backend.State{CTID: 105, Exists: true, Running: true}).Do(context.Background()))
+}
+
+func TestConfigureRefusesUnprivilegedChange(t *testing.T) {
+	b := fakeBackend(t)
+	st := &backend.State{CTID: 105, Exists: true, Unprivileged: true, ConfText: "unprivileged: 1\n"}
+	_, _, err := b.Configure(st, &schema.Spec{Unprivileged: ptr(false)})
+	assert.ErrorContains(t, err, "unprivileged")
+}
+
+func TestConfigureRejectsInjection(t *testing.T) {
+	b := fakeBackend(t)
+	st := &backend.State{CTID: 105, Exists: true, ConfText: "net0: name=eth0,bridge=vmbr0,type=veth\n"}
+	_, _, err := b.Configure(st, &schema.Spec{NetworkConfig: &schema.NetworkConfig{Name: "eth0", Bridge: "vmbr0,firewall=0"}})
+	assert.ErrorContains(t, err, "network_config bridge")
+	_, _, err = b.Configure(st, &schema.Spec{PctOptions: []string{"nesting"}})
+	assert.ErrorContains(t, err, "pct_options")
+	_, _, err = b.Configure(st, &schema.Spec{Idmap: []string{"u 0 100000 65536\nlxc.hook.start: /x"}})
+	assert.ErrorContains(t, err, "idmap")
+}
+
+func TestMountsReuseSamePathAndTakeFreeKeys(t *testing.T) {
+	b := fakeBackend(t)
+	st := &backend.State{CTID: 105, Exists: true,
+		ConfText: "mp0: /a,mp=/a\nmp2: /b,mp=/b\n",
+		Mounts:   []backend.Mount{{Key: "mp0", HostPath: "/a", MountPath: "/a"}, {Key: "mp2", HostPath: "/b", MountPath: "/b"}}}
+	acts, _ := b.Mounts(st, []schema.SharedVolume{{HostPath: "/a/", MountPath: "/a"}, {HostPath: "/b", MountPath: "/b", ReadOnly: true}, {HostPath: "/c", MountPath: "/c"}})
+	require.Len(t, acts, 1)
+	assert.Equal(t, []string{DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c"}, acts[0].Argv)
+}
