@@ -23,6 +23,7 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 	}
 	cfg, _ := conf.Parse([]byte(st.ConfText))
 	var acts []backend.Action
+	regenerated := false
 
 	if len(spec.Idmap) > 0 && !sameLines(cfg.Main.RawValues("lxc.idmap"), spec.Idmap) {
 		if _, err := idmap.Parse(spec.Idmap); err != nil {
@@ -49,6 +50,7 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 		acts = append(acts, backend.Action{Step: "configure", Name: "set", Argv: argv,
 			Why: strings.Join(why, "; "), Do: b.run(argv)})
 		applyOpts(cfg, opts, st.Running)
+		regenerated = true
 	}
 
 	if grow := b.resizeAction(st.CTID, cfg, spec); grow != nil {
@@ -61,7 +63,13 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 	if fw != nil {
 		acts = append(acts, *fw)
 	}
-	return acts, predicted(st, cfg), nil
+	pred := predicted(st, cfg)
+	if regenerated {
+		// pct regenerates var/lib/lxc/<id>/config after every successful
+		// set, so LXC will have been given the map of the new conf.
+		pred.GivenMap, pred.GivenMapFrom = confMap(cfg), b.C.Generated(st.CTID)
+	}
+	return acts, pred, nil
 }
 
 // ConfigureWarnings says what Configure leaves alone on purpose: a rootfs

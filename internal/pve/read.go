@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"os"
 	"strconv"
 	"strings"
@@ -93,4 +94,20 @@ func (p Paths) runningMap(ctid int) (int, idmap.Set, error) {
 		set = append(set, s...)
 	}
 	return pid, set, nil
+}
+
+// confMap is the map pct gives LXC for cfg (§4.1): the raw lxc.idmap lines
+// when there are any, else the default for an unprivileged container, else
+// identity. It is what the generated config will hold after the next set.
+func confMap(cfg *conf.Config) idmap.Set {
+	if lines := cfg.Main.RawValues("lxc.idmap"); len(lines) > 0 {
+		if s, err := idmap.Parse(lines); err == nil {
+			return s
+		}
+		return nil
+	}
+	if v, _ := cfg.Main.Get("unprivileged"); v == "1" {
+		return idmap.Default()
+	}
+	return idmap.Identity()
 }
