@@ -6,7 +6,9 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 BUDGET   := 10485760
 
-.PHONY: all build test lint clean generate pctemu deps
+.PHONY: all build test lint clean generate pctemu deps fuzz
+
+FUZZTIME ?= 30s
 
 all: lint build test
 
@@ -24,6 +26,14 @@ build:
 ## test: every package's tests
 test:
 	go test ./...
+
+## fuzz: each fuzz target for FUZZTIME (default 30s)
+fuzz:
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | sed 's/func //'); do \
+	    echo "fuzz $$t $$f"; go test $$t -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
+	done
 
 ## lint: gofmt must list nothing, go vet must pass
 lint:
