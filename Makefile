@@ -25,7 +25,7 @@ build:
 
 ## test: every package's tests
 test:
-	go test ./...
+	go test -count=1 ./...
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s)
 fuzz:

@@ -200,3 +200,18 @@ func TestNodePinnedElsewhereIsSkipped(t *testing.T) {
 	assert.Empty(t, f.mutations)
 	assert.True(t, strings.Contains(res.Msg, "pve2"))
 }
+
+func TestCloneInheritsItsSourceIdmap(t *testing.T) {
+	custom := []string{"u 0 100000 1000", "g 0 100000 1000", "u 1000 1000 1", "g 1000 1000 1", "u 1001 101001 64535", "g 1001 101001 64535"}
+	fleet := map[int]*schema.Spec{
+		900: {Name: "tpl", Idmap: custom},
+		901: {Name: "a", CloneFromCTID: ctid(900)},
+		902: {Name: "b", CloneFromCTID: ctid(901)},
+		903: {Name: "c", CloneFromCTID: ctid(900), Idmap: []string{"u 0 200000 65536", "g 0 200000 65536"}},
+	}
+	got := inheritIdmaps(fleet)
+	assert.Equal(t, custom, got[901].Idmap)
+	assert.Equal(t, custom, got[902].Idmap, "through a clone of a clone")
+	assert.Equal(t, "u 0 200000 65536", got[903].Idmap[0], "an explicit map wins")
+	assert.Empty(t, fleet[901].Idmap, "the input is not modified")
+}

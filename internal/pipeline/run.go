@@ -14,6 +14,7 @@ import (
 // which one failed (step, command, exit code, stderr) and which were not
 // reached.
 func Run(ctx context.Context, req Request) Result {
+	req.Fleet = inheritIdmaps(req.Fleet)
 	order, err := Order(req.Fleet, req.Targets)
 	if err != nil {
 		return Result{Failed: true, Msg: err.Error()}
@@ -81,6 +82,9 @@ func convergeOne(ctx context.Context, req *Request, ctid int, states map[int]*ba
 		return cr
 	}
 	x.want = want
+	for _, w := range backendWarnings(req.Backend, x.st, spec) {
+		x.warn("%s", w)
+	}
 	before := x.st.ConfText
 	x.logf("CT %d (%s): %s", ctid, spec.Name, stateOf(req))
 	x.run(ctx, stepsFor(req.State))
