@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 // host is one emulated Proxmox node: its state folder, pct log, scripts,
 // and a folder for shared volumes.
 type host struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	root    string
 	log     string
@@ -48,7 +48,7 @@ type host struct {
 	env     []string
 }
 
-func newHost(t *testing.T) *host {
+func newHost(t testing.TB) *host {
 	dir := t.TempDir()
 	h := &host{t: t, dir: dir, root: filepath.Join(dir, "root"), log: filepath.Join(dir, "pct.log"),
 		scripts: filepath.Join(dir, "scripts"), vols: filepath.Join(dir, "vols")}
