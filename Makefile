@@ -52,3 +52,46 @@ pctemu:
 clean:
 	rm -f $(BIN)
 	rm -rf bin
+
+## ---- the Ansible collection phoenix.hypervisor (galaxy.yml) ----
+.PHONY: collection demo demo-clean ansible-test
+
+ARCH          ?= amd64
+COLL_VERSION  := $(shell sed -n 's/^version: *//p' galaxy.yml)
+COLL_TARBALL  := dist/phoenix-hypervisor-$(COLL_VERSION)-linux_$(ARCH).tar.gz
+DEMO_LXCPATH  := /var/lib/phoenix-demo
+DEMO_COLL     := $(CURDIR)/.collections
+
+## collection: the module for linux/$(ARCH) (amd64 or arm64) and the collection tarball in dist/
+collection:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) go build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN) .
+	@mkdir -p dist
+	ansible-galaxy collection build --force --output-path dist .
+	mv -f dist/phoenix-hypervisor-$(COLL_VERSION).tar.gz $(COLL_TARBALL)
+	@echo "$(COLL_TARBALL): collection with the linux/$(ARCH) module"
+
+## demo: as root, real LXC containers converged by playbooks/demo.yml through the role
+demo:
+	@test "$$(id -u)" = 0 || { echo "make demo must run as root (it creates LXC containers)" >&2; exit 1; }
+	@missing=""; for p in lxc busybox-static uidmap rsync ansible-core; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	    apt-get update && apt-get install -y --no-install-recommends $$missing; fi
+	@for f in /etc/subuid /etc/subgid; do \
+	  grep -qx 'root:100000:65536' $$f 2>/dev/null || { echo "adding root:100000:65536 to $$f"; echo 'root:100000:65536' >> $$f; }; done
+	$(MAKE) collection ARCH=$$(go env GOARCH)
+	ansible-galaxy collection install --force -p $(DEMO_COLL) $$(ls -t dist/phoenix-hypervisor-$(COLL_VERSION)-linux_*.tar.gz | head -1)
+	PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
+	  ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 playbooks/demo.yml
+
+## demo-clean: destroy the demo's containers through the module, then its folders
+demo-clean:
+	@test "$$(id -u)" = 0 || { echo "make demo-clean must run as root" >&2; exit 1; }
+	test ! -d $(DEMO_COLL) || PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
+	  ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
+	  -e phoenix_lxc_config_file=$(CURDIR)/playbooks/demo/fleet.json -e phoenix_lxc_backend=lxc playbooks/destroy.yml
+	rm -rf $(DEMO_LXCPATH) /srv/phoenix-demo $(DEMO_COLL)
+
+## ansible-test: the tests through real ansible-playbook (tests/ansible)
+ansible-test:
+	go test -count=1 -v ./tests/ansible/
