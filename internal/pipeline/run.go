@@ -19,6 +19,12 @@ func Run(ctx context.Context, req Request) Result {
 	if err != nil {
 		return Result{Failed: true, Msg: err.Error()}
 	}
+	if req.State == "absent" {
+		// Clones and dependants go first: a linked clone blocks its source's destroy.
+		for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
+			order[i], order[j] = order[j], order[i]
+		}
+	}
 	states, err := req.Backend.Observe(ctx, observeSet(req, order))
 	if err != nil {
 		return Result{Failed: true, Msg: fmt.Sprintf("observe: %v", err)}
