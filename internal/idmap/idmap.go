@@ -43,7 +43,7 @@ func ParseEntry(s string) (Entry, error) {
 	var n [3]int64
 	for i, x := range f[1:] {
 		v, err := strconv.ParseInt(x, 10, 64)
-		if err != nil || v < 0 || v > MaxID {
+		if err != nil || v < 0 || v > MaxID+int64(i/2) { // a count may be MaxID+1: "0 0 4294967295" is the identity map
 			return Entry{}, fmt.Errorf("id map entry %q: %q is not an id between 0 and %d", s, x, MaxID)
 		}
 		n[i] = v
