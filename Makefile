@@ -79,6 +79,7 @@ demo:
 	    apt-get update && apt-get install -y --no-install-recommends $$missing; fi
 	@for f in /etc/subuid /etc/subgid; do \
 	  grep -qx 'root:100000:65536' $$f 2>/dev/null || { echo "adding root:100000:65536 to $$f"; echo 'root:100000:65536' >> $$f; }; done
+	mkdir -p $(DEMO_LXCPATH)
 	$(MAKE) collection ARCH=$$(go env GOARCH)
 	ansible-galaxy collection install --force -p $(DEMO_COLL) $$(ls -t dist/phoenix-hypervisor-$(COLL_VERSION)-linux_*.tar.gz | head -1)
 	PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \

@@ -1,0 +1,204 @@
+package ansible
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// collectionFiles are the repository paths copied into the collection that
+// the tests build, so the tests never write into the working tree.
+var collectionFiles = []string{"galaxy.yml", "README.md", "CHANGELOG.md", "meta", "roles", "playbooks", "plugins/modules/phoenix_lxc.yml"}
+
+var (
+	setupOnce sync.Once
+	setupErr  error
+	workDir   string // holds bin/pct and coll/ (the installed collection)
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if workDir != "" {
+		os.RemoveAll(workDir)
+	}
+	os.Exit(code)
+}
+
+// installCollection builds the module and the pct emulator, builds the
+// collection tarball with ansible-galaxy and installs it, once per run. It
+// skips the test when ansible-playbook is not installed.
+func installCollection(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"ansible-playbook", "ansible-galaxy"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (apt-get install ansible-core)", tool)
+		}
+	}
+	setupOnce.Do(func() { setupErr = setup() })
+	require.NoError(t, setupErr)
+}
+
+func setup() error {
+	dir, err := os.MkdirTemp("", "phoenix-ansible-")
+	if err != nil {
+		return err
+	}
+	workDir = dir
+	src := filepath.Join(dir, "src")
+	for _, f := range collectionFiles {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(src, f)), 0o755); err != nil {
+			return err
+		}
+		if out, err := exec.Command("cp", "-r", filepath.Join(repoRoot, f), filepath.Join(src, f)).CombinedOutput(); err != nil {
+			return fmt.Errorf("copying %s: %v: %s", f, err, out)
+		}
+	}
+	steps := [][]string{
+		{"go", "build", "-o", filepath.Join(src, "plugins", "modules", "phoenix_lxc"), repoRoot},
+		{"go", "build", "-o", filepath.Join(dir, "bin", "pct"), filepath.Join(repoRoot, "tests", "pctemu")},
+		{"ansible-galaxy", "collection", "build", "--force", "--output-path", dir, src},
+		{"ansible-galaxy", "collection", "install", "--force", "-p", filepath.Join(dir, "coll"),
+			filepath.Join(dir, "phoenix-hypervisor-1.0.0.tar.gz")},
+	}
+	for _, s := range steps {
+		cmd := exec.Command(s[0], s[1:]...)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("%s: %v\n%s", strings.Join(s, " "), err, out)
+		}
+	}
+	return nil
+}
+
+// node is one emulated Proxmox node and the role inputs that point at it.
+type node struct {
+	t    *testing.T
+	dir  string
+	root string // PCTEMU_ROOT
+	log  string // PCTEMU_LOG
+	vars map[string]any
+}
+
+func newNode(t *testing.T) *node {
+	installCollection(t)
+	dir := t.TempDir()
+	n := &node{t: t, dir: dir, root: filepath.Join(dir, "root"), log: filepath.Join(dir, "pct.log")}
+	n.write("root/var/lib/vz/template/cache/debian-12.tar.zst", "", 0o644)
+	n.write("root/dev/.keep", "", 0o644)
+	n.write("subid", "root:100000:65536\n", 0o644)
+	n.write("scripts/app.sh", "#!/bin/sh\necho app ran\n", 0o755)
+	n.vars = map[string]any{
+		"phoenix_lxc_backend":                "pct",
+		"phoenix_lxc_node":                   "pve",
+		"phoenix_lxc_config_file":            filepath.Join(dir, "fleet.json"),
+		"phoenix_lxc_application_script_dir": filepath.Join(dir, "scripts"),
+		"phoenix_lxc_feature_script_dir":     filepath.Join(dir, "scripts"),
+		"result_file":                        filepath.Join(dir, "result.json"),
+		"phoenix_lxc_environment": map[string]string{
+			"PCTEMU_ROOT": n.root, "PCTEMU_LOG": n.log, "PHOENIX_LXC_PVE_ROOT": n.root,
+			"PHOENIX_LXC_PCT":    filepath.Join(workDir, "bin", "pct"),
+			"PHOENIX_LXC_SUBUID": filepath.Join(dir, "subid"), "PHOENIX_LXC_SUBGID": filepath.Join(dir, "subid"),
+		},
+	}
+	n.fleet(2048)
+	return n
+}
+
+func (n *node) write(rel, content string, mode os.FileMode) {
+	p := filepath.Join(n.dir, rel)
+	require.NoError(n.t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(n.t, os.WriteFile(p, []byte(content), mode))
+}
+
+// fleet writes a template 900 with a snapshot and a clone 901 of it with a
+// shared volume and an application script; memory is 901's memory_mb.
+func (n *node) fleet(memory int) {
+	n.write("fleet.json", fmt.Sprintf(`{"lxc_configs": {
+ "900": {"name": "tpl", "memory_mb": 1024, "cores": 1, "template": "local:vztmpl/debian-12.tar.zst",
+         "storage_pool": "local-lvm", "storage_size_gb": 8, "unprivileged": true, "template_snapshot_name": "base"},
+ "901": {"name": "app", "memory_mb": %d, "cores": 2, "clone_from_ctid": 900, "application_script": "app.sh",
+         "shared_volumes": [{"host_path": %q, "mount_path": "/data", "owner": "1000:1000", "mode": "0750"}]}
+}}`, memory, filepath.Join(n.dir, "vols", "data")), 0o644)
+}
+
+// play is what one ansible-playbook run printed and its play recap.
+type play struct {
+	out                 string
+	err                 error
+	ok, changed, failed int
+}
+
+// playbook runs ansible-playbook on testdata/<name> with the node's vars.
+func (n *node) playbook(name string, flags ...string) play {
+	n.t.Helper()
+	vars, err := json.Marshal(n.vars)
+	require.NoError(n.t, err)
+	n.write("vars.json", string(vars), 0o600)
+	args := append([]string{"-i", "localhost,", "-e", "ansible_python_interpreter=/usr/bin/python3",
+		"-e", "@" + filepath.Join(n.dir, "vars.json"), filepath.Join("testdata", name)}, flags...)
+	cmd := exec.Command("ansible-playbook", args...)
+	cmd.Env = append(os.Environ(), "ANSIBLE_COLLECTIONS_PATH="+filepath.Join(workDir, "coll"),
+		"ANSIBLE_NOCOLOR=1", "ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_LOCAL_TEMP="+filepath.Join(n.dir, "tmp"),
+		"ANSIBLE_REMOTE_TEMP="+filepath.Join(n.dir, "tmp"))
+	out, err := cmd.CombinedOutput()
+	p := play{out: string(out), err: err}
+	m := recap.FindStringSubmatch(p.out)
+	require.NotNil(n.t, m, "no play recap in the output of ansible-playbook %s:\n%s", name, out)
+	p.ok, _ = strconv.Atoi(m[1])
+	p.changed, _ = strconv.Atoi(m[2])
+	p.failed, _ = strconv.Atoi(m[3])
+	return p
+}
+
+var recap = regexp.MustCompile(`localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)`)
+
+// result is the role's registered phoenix_lxc_result of the last run.
+func (n *node) result() map[string]any {
+	n.t.Helper()
+	data, err := os.ReadFile(filepath.Join(n.dir, "result.json"))
+	require.NoError(n.t, err)
+	var res map[string]any
+	require.NoError(n.t, json.Unmarshal(data, &res))
+	require.NoError(n.t, os.Remove(filepath.Join(n.dir, "result.json")))
+	return res
+}
+
+// mutations returns the state-changing pct calls logged since the last
+// call, and starts a new log.
+func (n *node) mutations() []string {
+	data, err := os.ReadFile(n.log)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(n.t, err)
+	require.NoError(n.t, os.Remove(n.log))
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && !readOnly[f[0]] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+var readOnly = map[string]bool{"list": true, "status": true, "config": true, "pending": true, "listsnapshot": true}
+
+// confs returns every container conf under the emulator's root.
+func (n *node) confs() map[string]string {
+	out := map[string]string{}
+	files, _ := filepath.Glob(filepath.Join(n.root, "etc/pve/lxc/*.conf"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		out[filepath.Base(f)] = string(data)
+	}
+	return out
+}
