@@ -88,9 +88,15 @@ demo:
 ## demo-clean: destroy the demo's containers through the module, then its folders
 demo-clean:
 	@test "$$(id -u)" = 0 || { echo "make demo-clean must run as root" >&2; exit 1; }
-	test ! -d $(DEMO_COLL) || PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
-	  ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
-	  -e phoenix_lxc_config_file=$(CURDIR)/playbooks/demo/fleet.json -e phoenix_lxc_backend=lxc playbooks/destroy.yml
+	@if [ -d $(DEMO_LXCPATH) ]; then \
+	  test -d $(DEMO_COLL)/ansible_collections/phoenix/hypervisor || { \
+	    $(MAKE) collection ARCH=$$(go env GOARCH) && \
+	    ansible-galaxy collection install --force -p $(DEMO_COLL) dist/phoenix-hypervisor-$(COLL_VERSION)-linux_$$(go env GOARCH).tar.gz; } || exit 1; \
+	  PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
+	    ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
+	    -e phoenix_hosts=localhost -e phoenix_lxc_backend=lxc \
+	    -e phoenix_lxc_config_file=$(CURDIR)/playbooks/demo/fleet.json playbooks/destroy.yml || exit 1; \
+	fi
 	rm -rf $(DEMO_LXCPATH) /srv/phoenix-demo $(DEMO_COLL)
 
 ## ansible-test: the tests through real ansible-playbook (tests/ansible)
