@@ -51,6 +51,13 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 		return backend.Action{Step: "define", Name: "create", Argv: argv,
 			Why: fmt.Sprintf("CT %d does not exist; create it with the LXC template %q", ctid, name),
 			Do: func(ctx context.Context) error {
+				// A killed lxc-create leaves its directory marked partial, and
+				// lxc-create refuses to run over it: remove the leftover.
+				if _, err := os.Stat(filepath.Join(b.dir(ctid), "partial")); err == nil {
+					if err := os.RemoveAll(b.dir(ctid)); err != nil {
+						return fmt.Errorf("remove the leftover of a killed lxc-create: %w", err)
+					}
+				}
 				if err := writeAtomic(cfg, []byte(c.String()), 0o600); err != nil {
 					return err
 				}
