@@ -301,3 +301,24 @@ func TestIdmapBeyondTheSubuidGrantFails(t *testing.T) {
 }
 
 func atoiTrim(b []byte) (int, error) { return strconv.Atoi(strings.TrimSpace(string(b))) }
+
+// A shared volume whose host path goes through a symlink is refused before
+// anything is chowned or mounted: the link's target keeps its owner.
+func TestSymlinkedVolumePathIsRefused(t *testing.T) {
+	h := newHost(t)
+	cfg := h.fleet()
+	target := filepath.Join(h.dir, "etc-like")
+	require.NoError(t, os.MkdirAll(target, 0o755))
+	require.NoError(t, os.Symlink(target, filepath.Join(h.vols, "data")))
+	res := h.run(map[string]any{"config_file": cfg})
+	require.Equal(t, true, res["failed"])
+	assert.Contains(t, res["msg"], "symlink")
+	assert.Contains(t, res["msg"], filepath.Join(h.vols, "data"))
+	fi, err := os.Stat(target)
+	require.NoError(t, err)
+	assert.Equal(t, uint32(0), fi.Sys().(*syscall.Stat_t).Uid, "the target was not chowned")
+	assert.Equal(t, os.FileMode(0o755), fi.Mode().Perm(), "the target's mode is unchanged")
+	for _, c := range mutations(h.pctCalls()) {
+		assert.NotContains(t, c, "--mp0", "nothing was mounted")
+	}
+}
