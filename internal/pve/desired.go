@@ -105,6 +105,11 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
 			}
 			next.set(kv[0], kv[1])
 		}
+		if nc.GW == "" {
+			// The address is the spec's: a gateway left over from a clone
+			// source does not belong to a dhcp or gateway-less address.
+			next.del("gw")
+		}
 		if spec.Firewall != nil {
 			next.set("firewall", map[bool]string{true: "1", false: "0"}[spec.Firewall.Enabled])
 		}
