@@ -327,3 +327,37 @@ func withoutArgs(after, before map[string]string) map[string]string {
 	}
 	return out
 }
+
+// BenchmarkLXCConvergedRerun times a converged rerun of the binary (args
+// file in, JSON out) for 1 and 20 real containers: a template and 19 clones
+// of its snapshot. Every rerun must change nothing.
+func BenchmarkLXCConvergedRerun(b *testing.B) {
+	h := newLXCHost(b)
+	const tpl = 9200
+	fleet := map[int]map[string]any{tpl: {"name": "tpl", "memory_mb": 128, "cores": 1, "template": "lxc:busybox",
+		"unprivileged": true, "template_snapshot_name": "base"}}
+	for i := 1; i < 20; i++ {
+		fleet[tpl+i] = map[string]any{"name": fmt.Sprintf("c%d", i), "memory_mb": 128, "cores": 1, "clone_from_ctid": tpl}
+	}
+	cfg := h.fleet(fleet)
+	start := time.Now()
+	res := h.run(cfg, nil)
+	require.Equal(b, false, res["failed"], res["msg"])
+	b.Logf("first converge of 20 containers: %v", time.Since(start).Round(time.Millisecond))
+	for _, c := range []struct {
+		n     int
+		ctids any
+	}{{1, []int{tpl}}, {20, "all"}} {
+		b.Run(fmt.Sprintf("containers=%d", c.n), func(b *testing.B) {
+			extra := map[string]any{"ctids": c.ctids}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				res := h.run(cfg, extra)
+				if res["changed"] != false || res["failed"] != false {
+					b.Fatalf("converged rerun: changed %v, failed %v: %v", res["changed"], res["failed"], res["msg"])
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/rerun")
+		})
+	}
+}
