@@ -2,10 +2,14 @@
 // directory that is bind-mounted into a container.
 //
 // Observe reports what Apply would change without changing anything (check
-// mode); Apply creates the directory when it is missing, hands every entry in
-// it to the container's owner (already mapped to host ids), and sets the mode
-// of the top directory. Only entries whose owner or mode differ are touched,
-// so a converged volume costs one stat per entry and no writes.
+// mode); Apply creates the directory when it is missing and sets the mode of
+// the top directory. The top directory's owner decides the rest: when it
+// already is the container's owner (mapped to host ids), the volume is the
+// container's and its contents are left alone (files the container's own
+// users made keep their owners); when it is not (a new volume, or one adopted
+// from another owner such as the old script's 100000), every entry whose
+// owner differs is handed over. A converged volume costs one stat and no
+// writes, whatever its size.
 //
 // The package never follows a symbolic link:
 //   - the volume path is opened one component at a time from "/" with

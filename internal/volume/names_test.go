@@ -89,7 +89,7 @@ func TestDeepTreeLongerThanPathMax(t *testing.T) {
 
 	st, err = Apply(Spec{HostPath: hp, UID: hostU, GID: hostG})
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Visited: depth + 2}, st)
+	assert.Equal(t, Stats{Visited: 1}, st, "converged: only the top is looked at")
 	// t.TempDir's cleanup cannot remove a path this long; undo it by hand.
 	t.Cleanup(func() { rmdeep(hp, depth, name) })
 }

@@ -189,7 +189,6 @@ func TestHardLinksAndDevicesLeftAlone(t *testing.T) {
 	plan, err := Observe(Spec{HostPath: hp, UID: hostU, GID: hostG})
 	require.NoError(t, err)
 	assert.True(t, plan.Empty(), "skipped entries do not make the plan non-empty")
-	assert.Equal(t, 2, plan.Skipped)
 }
 
 func TestMountInsideVolumeNotCrossed(t *testing.T) {

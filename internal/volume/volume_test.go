@@ -66,8 +66,9 @@ func TestApplyChownsOnlyDifferingEntries(t *testing.T) {
 	for _, f := range []string{"a", "b", "d/c", "d/e/f", "g"} {
 		write(t, filepath.Join(hp, f))
 	}
-	// Already owned: the top, a and d/e/f. Differing: b, d, d/c, d/e, g.
-	for _, p := range []string{hp, hp + "/a", hp + "/d/e/f"} {
+	// A volume adopted from another owner: the top is root's. Already owned:
+	// a and d/e/f. Differing: the top, b, d, d/c, d/e, g.
+	for _, p := range []string{hp + "/a", hp + "/d/e/f"} {
 		require.NoError(t, os.Lchown(p, hostU, hostG))
 	}
 	spec := Spec{HostPath: hp, UID: hostU, GID: hostG, Mode: os.ModeSetgid | 0o770, HasMode: true}
@@ -76,7 +77,7 @@ func TestApplyChownsOnlyDifferingEntries(t *testing.T) {
 	require.NoError(t, err)
 	st, err := Apply(spec)
 	require.NoError(t, err)
-	assert.Equal(t, 5, st.Chowns)
+	assert.Equal(t, 6, st.Chowns)
 	assert.Equal(t, 1, st.Chmods)
 	assert.Equal(t, 8, st.Visited) // top, a, b, d, d/c, d/e, d/e/f, g
 	assert.Equal(t, plan.Chown, st.Chowns, "the plan counts what Apply then does")
@@ -87,8 +88,33 @@ func TestApplyChownsOnlyDifferingEntries(t *testing.T) {
 	before := snapshot(t, hp)
 	st, err = Apply(spec)
 	require.NoError(t, err)
-	assert.Equal(t, Stats{Visited: 8}, st, "second run: zero chown, zero chmod")
+	assert.Equal(t, Stats{Visited: 1}, st, "second run: zero chown, zero chmod, only the top looked at")
 	assert.Equal(t, before, snapshot(t, hp), "second run: no ctime changed")
+}
+
+func TestConvergedVolumeLeavesTheContainersFilesAlone(t *testing.T) {
+	needRoot(t)
+	hp := filepath.Join(t.TempDir(), "vol")
+	write(t, hp+"/data")
+	spec := Spec{HostPath: hp, UID: hostU, GID: hostG}
+	_, err := Apply(spec)
+	require.NoError(t, err)
+	// Container root (host 100000) and a service user write files of their own.
+	write(t, hp+"/by-root")
+	require.NoError(t, os.Lchown(hp+"/by-root", 100000, 100000))
+	write(t, hp+"/by-postgres")
+	require.NoError(t, os.Lchown(hp+"/by-postgres", 100999, 100999))
+
+	plan, err := Observe(spec)
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), "a volume whose top is already owned is converged")
+	st, err := Apply(spec)
+	require.NoError(t, err)
+	assert.Zero(t, st.Chowns)
+	u, _ := owner(t, hp+"/by-root")
+	assert.Equal(t, 100000, u)
+	u, _ = owner(t, hp+"/by-postgres")
+	assert.Equal(t, 100999, u)
 }
 
 func TestObserveChangesNothing(t *testing.T) {

@@ -49,6 +49,11 @@ func (w *walker) top(fd int, path string, spec Spec) error {
 	}
 	w.dev = st.Dev
 	w.Visited++
+	// The top directory's owner says whether the volume is already ours:
+	// when it is, what lies inside belongs to the container (its users may
+	// own files of their own) and is left alone. When it is not (a new
+	// volume, or one adopted from another owner), every entry is given over.
+	adopt := int(st.Uid) != w.uid || int(st.Gid) != w.gid
 	if err := w.own(fd, path, &st); err != nil {
 		return err
 	}
@@ -59,6 +64,9 @@ func (w *walker) top(fd int, path string, spec Spec) error {
 			}
 		}
 		w.Chmods++
+	}
+	if !adopt {
+		return nil
 	}
 	return w.dir(fd, path)
 }
