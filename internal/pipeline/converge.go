@@ -21,6 +21,7 @@ type step struct {
 
 // presentSteps is the pipeline for state: present, in the old script's order.
 var presentSteps = []step{
+	{"preflight", preflightStep},
 	{"define", defineStep},
 	{"configure", configureStep},
 	{"idmap_cycle", idmapCycleStep},
@@ -35,6 +36,7 @@ var presentSteps = []step{
 
 // stoppedSteps converges everything but leaves the container stopped.
 var stoppedSteps = []step{
+	{"preflight", preflightStep},
 	{"define", defineStep},
 	{"configure", configureStep},
 	{"idmap_cycle", idmapCycleStep},

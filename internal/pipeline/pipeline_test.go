@@ -215,3 +215,18 @@ func TestCloneInheritsItsSourceIdmap(t *testing.T) {
 	assert.Equal(t, "u 0 200000 65536", got[903].Idmap[0], "an explicit map wins")
 	assert.Empty(t, fleet[901].Idmap, "the input is not modified")
 }
+
+func TestUngrantedMapFailsBeforeAnythingIsCreated(t *testing.T) {
+	fleet, dir := testFleet(t)
+	fleet[900].Idmap = []string{"u 0 300000 65536", "g 0 300000 65536"}
+	grants := filepath.Join(dir, "subid")
+	require.NoError(t, os.WriteFile(grants, []byte("root:100000:65536\n"), 0o644))
+	t.Setenv("PHOENIX_LXC_SUBUID", grants)
+	t.Setenv("PHOENIX_LXC_SUBGID", grants)
+	f := newFake()
+	res := Run(context.Background(), newRequest(t, f, fleet, dir, 900))
+	require.True(t, res.Failed)
+	assert.Equal(t, "preflight", res.Containers[0].Step)
+	assert.Contains(t, res.Msg, "add root:300000:65536 to "+grants)
+	assert.Empty(t, f.mutations, "nothing was created")
+}

@@ -7,6 +7,15 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 )
 
+// preflightStep checks, before anything is created, that the host grants
+// root every host range of a custom id map (LXC refuses to start otherwise).
+func preflightStep(ctx context.Context, x *converger) error {
+	if len(x.spec.Idmap) == 0 {
+		return nil
+	}
+	return checkGrants(x.want)
+}
+
 // defineStep creates or clones the container when it does not exist, and
 // refuses an unprivileged flag that differs from what exists (Proxmox cannot
 // change it after creation).
@@ -55,11 +64,6 @@ func configureStep(ctx context.Context, x *converger) error {
 // that LXC was given the expected map (the generated config is only written
 // on start). A running container with the wrong map needs a restart.
 func idmapCycleStep(ctx context.Context, x *converger) error {
-	if len(x.spec.Idmap) > 0 {
-		if err := checkGrants(x.want); err != nil {
-			return err
-		}
-	}
 	if proven(x.st, x.want) {
 		return nil
 	}
