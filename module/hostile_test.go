@@ -41,10 +41,7 @@ func refusingDeps(t *testing.T, calls *int) Deps {
 
 // knownGaps are cases rejected safely (exit 1, nothing run) whose msg does
 // not yet name the field; each says why. Remove an entry once it is fixed.
-var knownGaps = map[string]string{
-	"deep-arrays": "the module echoes the 10,000-deep value in invocation.module_args, and its print step re-decodes " +
-		"the result with encoding/json, whose depth limit is 10,000, so msg becomes \"cannot encode the result\"",
-}
+var knownGaps = map[string]string{}
 
 // rejectHostile runs the module on args the way Ansible does and asserts
 // a validation failure: exit 1, failed:true, exactly one JSON object, every

@@ -19,7 +19,10 @@ func DecodeJSON(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var ps Problems
-	v, err := decodeValue(dec, "", &ps)
+	v, err := decodeValue(dec, "", 0, &ps)
+	if errors.Is(err, errTooDeep) {
+		return nil, ps
+	}
 	if err != nil {
 		return nil, fmt.Errorf("not valid JSON: %w", err)
 	}
@@ -32,17 +35,27 @@ func DecodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-func decodeValue(dec *json.Decoder, path string, ps *Problems) (any, error) {
+// MaxDepth is how deeply arrays and objects may nest in an input: far more
+// than any real spec needs (a spec is about 5 levels deep).
+const MaxDepth = 64
+
+var errTooDeep = errors.New("nested too deeply")
+
+func decodeValue(dec *json.Decoder, path string, depth int, ps *Problems) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
 	}
 	switch t := tok.(type) {
 	case json.Delim:
+		if depth >= MaxDepth {
+			ps.add(path, "nested more than %d levels deep", MaxDepth)
+			return nil, errTooDeep
+		}
 		if t == '[' {
 			list := []any{}
 			for i := 0; dec.More(); i++ {
-				v, err := decodeValue(dec, join(path, i), ps)
+				v, err := decodeValue(dec, join(path, i), depth+1, ps)
 				if err != nil {
 					return nil, err
 				}
@@ -58,7 +71,7 @@ func decodeValue(dec *json.Decoder, path string, ps *Problems) (any, error) {
 				return nil, err
 			}
 			k := kt.(string)
-			v, err := decodeValue(dec, join(path, k), ps)
+			v, err := decodeValue(dec, join(path, k), depth+1, ps)
 			if err != nil {
 				return nil, err
 			}
