@@ -40,20 +40,23 @@ func plainFile(path, v, what string, ps *Problems) {
 var forbiddenHostDirs = []string{"/etc/pve", "/proc", "/sys", "/dev"}
 
 // checkHostPath requires an absolute, clean host path, not "/" and not
-// inside a forbidden tree.
-func checkHostPath(path, v string, ps *Problems) {
+// inside a forbidden tree. It reports whether the path passed.
+func checkHostPath(path, v string, ps *Problems) bool {
 	if !absClean(path, v, ps) {
-		return
+		return false
 	}
 	if v == "/" {
 		ps.add(path, "is \"/\": the host's root cannot be used")
-		return
+		return false
 	}
+	ok := true
 	for _, d := range forbiddenHostDirs {
 		if v == d || strings.HasPrefix(v, d+"/") {
 			ps.add(path, "%s is inside %s, which may not be used", v, d)
+			ok = false
 		}
 	}
+	return ok
 }
 
 // checkMountPath requires an absolute, clean path inside the container,

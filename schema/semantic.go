@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -236,7 +237,11 @@ func checkIdmapAndVolumes(l Located, ps *Problems) {
 		if i < len(l.VolumePaths) {
 			vp = l.VolumePaths[i]
 		}
-		checkHostPath(join(vp, "host_path"), v.HostPath, ps)
+		if checkHostPath(join(vp, "host_path"), v.HostPath, ps) {
+			if err := hostpath.CheckVolume(v.HostPath); err != nil {
+				ps.add(join(vp, "host_path"), "%v", err)
+			}
+		}
 		checkMountPath(join(vp, "mount_path"), v.MountPath, ps)
 		if prev, dup := mounts[v.MountPath]; dup {
 			ps.add(join(vp, "mount_path"), "%s is already mounted by %s", v.MountPath, prev)
