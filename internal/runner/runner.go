@@ -101,7 +101,9 @@ func (x Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 		timeout = 10 * time.Minute
 	}
 	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, so a timeout kills everything it started; and
+	// killed with the module, so a killed run leaves no tool running on.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if x.Env != nil || c.Env != nil {
 		base := x.Env
 		if base == nil {
