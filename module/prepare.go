@@ -71,7 +71,7 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 		ApplicationScriptDir: or(o.ApplicationScriptDir, DefaultScriptDir),
 		AllowRestart:         o.AllowRestart,
 		LockTimeout:          time.Duration(orInt(o.LockTimeout, DefaultLockTimeout)) * time.Second,
-		LockDir:              LockDir,
+		LockDir:              lockDir(),
 	}
 	return p, nil
 }
@@ -167,3 +167,12 @@ func orInt(n, def int) int {
 
 // osHostname is the default node name source.
 var osHostname = os.Hostname
+
+// lockDir is where per-container run locks live: PHOENIX_LXC_LOCK_DIR, else
+// LockDir.
+func lockDir() string {
+	if d := os.Getenv("PHOENIX_LXC_LOCK_DIR"); d != "" {
+		return d
+	}
+	return LockDir
+}
