@@ -28,6 +28,7 @@ var presentSteps = []step{
 	{"idmap_gate", idmapGateStep},
 	{"shared_volumes", sharedVolumesStep},
 	{"start", startStep},
+	{"idmap_verify", idmapVerifyStep},
 	{"secrets", secretsStep},
 	{"features", featuresStep},
 	{"application", applicationStep},

@@ -111,16 +111,34 @@ func TestCheckModePlansWhatTheRealRunDoes(t *testing.T) {
 func TestGateFailsClosedBeforeAnyVolume(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
+	require.False(t, Run(context.Background(), newRequest(t, f, fleet, dir, 900)).Failed)
 	f.wrongMap = true
-	req := newRequest(t, f, fleet, dir, 900, 901)
-	res := Run(context.Background(), req)
+	res := Run(context.Background(), newRequest(t, f, fleet, dir, 901, 902))
 	require.True(t, res.Failed)
 	assert.Equal(t, "idmap_gate", res.Containers[0].Step)
 	assert.Contains(t, res.Msg, "expected [u 0 100000 65536, g 0 100000 65536]")
 	assert.Contains(t, res.Msg, "200000")
-	assert.Contains(t, res.Msg, "Not reached: 901")
+	assert.Contains(t, res.Msg, "Not reached: 902")
 	_, err := os.Stat(fleet[901].SharedVolumes[0].HostPath)
 	assert.True(t, os.IsNotExist(err), "no volume was created")
+	for _, m := range f.mutations {
+		assert.NotContains(t, m, "mount", "no volume was mounted")
+	}
+}
+
+func TestWithoutVolumesTheMapIsProvenAfterStart(t *testing.T) {
+	fleet, dir := testFleet(t)
+	f := newFake()
+	res := Run(context.Background(), newRequest(t, f, fleet, dir, 900))
+	require.False(t, res.Failed, res.Msg)
+	assert.NotContains(t, actionNames(res), "idmap_cycle/start", "no start/stop cycle for a container without volumes")
+
+	g := newFake()
+	g.wrongMap = true
+	res = Run(context.Background(), newRequest(t, g, fleet, dir, 900))
+	require.True(t, res.Failed)
+	assert.Equal(t, "idmap_verify", res.Containers[0].Step)
+	assert.Contains(t, res.Msg, "200000")
 }
 
 func TestFeatureRunsOncePerScriptContent(t *testing.T) {

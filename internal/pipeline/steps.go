@@ -64,7 +64,7 @@ func configureStep(ctx context.Context, x *converger) error {
 // that LXC was given the expected map (the generated config is only written
 // on start). A running container with the wrong map needs a restart.
 func idmapCycleStep(ctx context.Context, x *converger) error {
-	if proven(x.st, x.want) {
+	if proven(x.st, x.want) || x.proofAfterStart() {
 		return nil
 	}
 	b := x.req.Backend
@@ -89,13 +89,29 @@ func idmapCycleStep(ctx context.Context, x *converger) error {
 // idmapGateStep proves the map before any shared volume is touched.
 func idmapGateStep(ctx context.Context, x *converger) error {
 	x.res.Idmap = x.want.Normalize().Strings()
-	if x.predicted {
-		return nil // check mode: the proof is planned, after the changes above
+	if x.predicted || x.proofAfterStart() {
+		return nil // planned: proven after the changes above, or after start
 	}
 	if !proven(x.st, x.want) {
 		return gateError(x.st, x.want)
 	}
 	return nil
+}
+
+// proofAfterStart reports whether the proof can wait for the start step: a
+// stopped container with no shared volume that is about to be started
+// anyway needs no start/stop cycle of its own (the gate guards volumes).
+func (x *converger) proofAfterStart() bool {
+	return len(x.spec.SharedVolumes) == 0 && !x.st.Running && !x.st.Template && x.req.State != "stopped"
+}
+
+// idmapVerifyStep proves, once the container runs, the map the gate let
+// through unproven because there was no shared volume to guard.
+func idmapVerifyStep(ctx context.Context, x *converger) error {
+	if x.predicted || proven(x.st, x.want) {
+		return nil
+	}
+	return gateError(x.st, x.want)
 }
 
 // startStep starts the container and deals with changes pending a restart.
