@@ -137,29 +137,37 @@ type play struct {
 	ok, changed, failed int
 }
 
-// playbook runs ansible-playbook on testdata/<name> with the node's vars.
+// playbook runs ansible-playbook on testdata/<name> against localhost with
+// the node's vars.
 func (n *node) playbook(name string, flags ...string) play {
+	n.t.Helper()
+	return n.playbookOn("localhost", []string{"-i", "localhost,"}, nil, name, flags...)
+}
+
+// playbookOn runs ansible-playbook on testdata/<name> with the node's vars,
+// the given inventory arguments and extra environment, and reads the play
+// recap line of host.
+func (n *node) playbookOn(host string, inventory, env []string, name string, flags ...string) play {
 	n.t.Helper()
 	vars, err := json.Marshal(n.vars)
 	require.NoError(n.t, err)
 	n.write("vars.json", string(vars), 0o600)
-	args := append([]string{"-i", "localhost,", "-e", "ansible_python_interpreter=/usr/bin/python3",
-		"-e", "@" + filepath.Join(n.dir, "vars.json"), filepath.Join("testdata", name)}, flags...)
+	args := append(append(append([]string{}, inventory...), "-e", "ansible_python_interpreter=/usr/bin/python3",
+		"-e", "@"+filepath.Join(n.dir, "vars.json"), filepath.Join("testdata", name)), flags...)
 	cmd := exec.Command("ansible-playbook", args...)
-	cmd.Env = append(os.Environ(), "ANSIBLE_COLLECTIONS_PATH="+filepath.Join(workDir, "coll"),
+	cmd.Env = append(append(os.Environ(), "ANSIBLE_COLLECTIONS_PATH="+filepath.Join(workDir, "coll"),
 		"ANSIBLE_NOCOLOR=1", "ANSIBLE_RETRY_FILES_ENABLED=0", "ANSIBLE_LOCAL_TEMP="+filepath.Join(n.dir, "tmp"),
-		"ANSIBLE_REMOTE_TEMP="+filepath.Join(n.dir, "tmp"))
+		"ANSIBLE_REMOTE_TEMP="+filepath.Join(n.dir, "tmp")), env...)
 	out, err := cmd.CombinedOutput()
 	p := play{out: string(out), err: err}
+	recap := regexp.MustCompile(regexp.QuoteMeta(host) + `\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)`)
 	m := recap.FindStringSubmatch(p.out)
-	require.NotNil(n.t, m, "no play recap in the output of ansible-playbook %s:\n%s", name, out)
+	require.NotNil(n.t, m, "no play recap of %s in the output of ansible-playbook %s:\n%s", host, name, out)
 	p.ok, _ = strconv.Atoi(m[1])
 	p.changed, _ = strconv.Atoi(m[2])
 	p.failed, _ = strconv.Atoi(m[3])
 	return p
 }
-
-var recap = regexp.MustCompile(`localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=\d+\s+failed=(\d+)`)
 
 // result is the role's registered phoenix_lxc_result of the last run.
 func (n *node) result() map[string]any {
