@@ -1,0 +1,144 @@
+package e2e
+
+// Fault injection on real LXC (issue 7): the lxc-* tools are replaced, first
+// on PATH, by testdata/lxcfault/lxc-wrap.sh, which fails one chosen
+// state-changing call. The run must fail naming the step and the tool, and
+// the next run must converge to the end state of a clean run.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// faultPath is a PATH folder of lxc-* links to the wrapper, and the folder
+// where the wrapper keeps its call log and counter.
+type faultPath struct {
+	tb   testing.TB
+	bin  string
+	data string
+	real string
+}
+
+// newFaultPath links every lxc-* tool found next to lxc-start to the wrapper.
+func newFaultPath(tb testing.TB, h *lxcHost) *faultPath {
+	start, err := exec.LookPath("lxc-start")
+	require.NoError(tb, err)
+	wrap, err := filepath.Abs("../../testdata/lxcfault/lxc-wrap.sh")
+	require.NoError(tb, err)
+	f := &faultPath{tb: tb, bin: filepath.Join(h.dir, "faultbin"), data: filepath.Join(h.dir, "faultdata"), real: filepath.Dir(start)}
+	require.NoError(tb, os.MkdirAll(f.bin, 0o755))
+	require.NoError(tb, os.MkdirAll(f.data, 0o755))
+	tools, err := filepath.Glob(filepath.Join(f.real, "lxc-*"))
+	require.NoError(tb, err)
+	for _, t := range tools {
+		require.NoError(tb, os.Symlink(wrap, filepath.Join(f.bin, filepath.Base(t))))
+	}
+	return f
+}
+
+// env starts a fresh count and selects the wrapper, failing call at (0: none).
+func (f *faultPath) env(at int) []string {
+	_ = os.Remove(filepath.Join(f.data, "count"))
+	_ = os.Remove(filepath.Join(f.data, "calls.log"))
+	return []string{"PATH=" + f.bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PHX_LXCFAULT_REAL=" + f.real, "PHX_LXCFAULT_DIR=" + f.data, "PHX_LXCFAULT_AT=" + itoa(at)}
+}
+
+// calls are the state-changing calls of the last run, as "tool args".
+func (f *faultPath) calls() []string {
+	data, err := os.ReadFile(filepath.Join(f.data, "calls.log"))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(f.tb, err)
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		_, call, _ := strings.Cut(l, " ")
+		out = append(out, call)
+	}
+	return out
+}
+
+// touches reports whether an lxc call acts on container ctid.
+func touches(call string, ctid int) bool {
+	return strings.Contains(call, " -n "+itoa(ctid)+" ") || strings.Contains(call, " -N "+itoa(ctid)+" ") ||
+		strings.HasSuffix(call, " -n "+itoa(ctid))
+}
+
+func TestLXCFaultAtEveryCallIsFinishedByTheNextRun(t *testing.T) {
+	h := newLXCHost(t)
+	const tpl, app = 9150, 9151
+	cfg := h.fleet(h.appFleet(tpl, app))
+	f := newFaultPath(t, h)
+	vol := filepath.Join(h.vols, "data")
+
+	res := h.run(cfg, nil, f.env(0)...)
+	require.Equal(t, false, res["failed"], res["msg"])
+	all := f.calls()
+	want := h.endState(tpl, app)
+	nTpl := len(all)
+	for i, c := range all {
+		if touches(c, app) {
+			nTpl = i
+			break
+		}
+	}
+	require.GreaterOrEqual(t, nTpl, 3, "the template's calls: %q", all)
+
+	// The clone alone, from a converged template: the calls to fail.
+	h.destroy(itoa(app))
+	require.NoError(t, os.RemoveAll(vol))
+	res = h.run(cfg, nil, f.env(0)...)
+	require.Equal(t, false, res["failed"], res["msg"])
+	clone := f.calls()
+	require.Equal(t, want, h.endState(tpl, app), "the clone rebuilt alone is the clean one")
+	require.Equal(t, all[nTpl:], clone, "the clone's calls do not depend on the template being new")
+	t.Logf("%d state-changing lxc calls: %d for the template, %d for the clone", len(all), nTpl, len(clone))
+
+	type point struct {
+		n     int
+		call  string
+		reset func()
+	}
+	var points []point
+	// Every template call while they are few (a busybox template makes 6),
+	// else the first, the middle and the last.
+	tplN := []int{1, (nTpl + 1) / 2, nTpl}
+	if nTpl <= 8 {
+		tplN = tplN[:0]
+		for n := 1; n <= nTpl; n++ {
+			tplN = append(tplN, n)
+		}
+	}
+	for _, n := range tplN {
+		points = append(points, point{n, all[n-1], h.destroyAll})
+	}
+	for i, c := range clone {
+		points = append(points, point{i + 1, c, func() { h.destroy(itoa(app)) }})
+	}
+	for _, p := range points {
+		p.reset()
+		require.NoError(t, os.RemoveAll(vol))
+		what := fmt.Sprintf("failed call %d (%s)", p.n, p.call)
+		res := h.run(cfg, nil, f.env(p.n)...)
+		require.Equal(t, true, res["failed"], "%s: the run must fail", what)
+		msg := fmt.Sprint(res["msg"])
+		t.Logf("%s: %s", what, msg)
+		assert.Contains(t, msg, "failed at step", what)
+		assert.Contains(t, msg, strings.Fields(p.call)[0]+": injected failure", "%s: the message carries the tool's stderr", what)
+
+		res = h.run(cfg, nil, f.env(0)...)
+		require.Equal(t, false, res["failed"], "%s: the next run failed: %v", what, res["msg"])
+		assert.Equal(t, want, h.endState(tpl, app), "%s: end state differs from a clean run", what)
+		res = h.run(cfg, nil, f.env(0)...)
+		assert.Equal(t, false, res["changed"], "%s: the run after that changes nothing", what)
+		assert.Empty(t, f.calls(), "%s: the run after that makes no state-changing call", what)
+	}
+}
