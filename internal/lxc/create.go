@@ -58,6 +58,9 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 						return fmt.Errorf("remove the leftover of a killed lxc-create: %w", err)
 					}
 				}
+				if err := os.MkdirAll(b.LXCPath, 0o755); err != nil {
+					return fmt.Errorf("LXC path: %w", err)
+				}
 				if err := writeAtomic(cfg, []byte(c.String()), 0o600); err != nil {
 					return err
 				}
@@ -163,9 +166,29 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 				return err
 			}
 			argv[4] = d
+			// lxc-copy leaves no mark of its own: a marker beside the
+			// container says a copy is in progress, so a killed copy is seen
+			// as absent and its leftover removed by the next run.
+			mark := b.cloningMark(ctid)
+			if _, err := os.Stat(mark); err == nil {
+				if err := os.RemoveAll(b.dir(ctid)); err != nil {
+					return fmt.Errorf("remove the leftover of a killed lxc-copy: %w", err)
+				}
+			}
+			if err := writeAtomic(mark, []byte(strconv.Itoa(src.CTID)+"\n"), 0o600); err != nil {
+				return err
+			}
 			if _, err := b.r.Run(ctx, runner.Cmd{Argv: argv}); err != nil {
 				return err
 			}
-			return copyFileIfExists(filepath.Join(b.snapsDir(src.CTID), d, "phoenix_lxc.records"), b.records(ctid))
+			if err := copyFileIfExists(filepath.Join(b.snapsDir(src.CTID), d, "phoenix_lxc.records"), b.records(ctid)); err != nil {
+				return err
+			}
+			return os.Remove(mark)
 		}}, &pred
+}
+
+// cloningMark is the file that says lxc-copy of ctid has not finished.
+func (b *Backend) cloningMark(ctid int) string {
+	return filepath.Join(b.LXCPath, "."+strconv.Itoa(ctid)+".cloning")
 }

@@ -45,6 +45,10 @@ func (b *Backend) observe(ctx context.Context, id int) (*backend.State, error) {
 	if _, err := os.Stat(filepath.Join(b.dir(id), "partial")); err == nil {
 		return st, nil
 	}
+	// Likewise a clone whose lxc-copy was killed (see Clone).
+	if _, err := os.Stat(b.cloningMark(id)); err == nil {
+		return st, nil
+	}
 	if err := fillFromConf(st, string(data), b.confPath(id)); err != nil {
 		return nil, err
 	}

@@ -210,10 +210,7 @@ func TestLXCUngrantedIdmapFailsAndSaysSo(t *testing.T) {
 
 // knownBroken are kill points the next run does not yet complete, by
 // action ("step action"), with why; remove an entry once it is fixed.
-var knownBroken = map[string]string{
-	"define clone": "a killed lxc-copy leaves a config and half a rootfs with no partial marker; " +
-		"the next run takes it for a container and lxc-start fails (ABORTING)",
-}
+var knownBroken = map[string]string{}
 
 // killAfterAction starts a verbose run and, delay after the progress line
 // of action n, kills it and every process it started (the lxc-* tools run in
