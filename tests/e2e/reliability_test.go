@@ -5,6 +5,7 @@ package e2e
 // never ends is killed at command_timeout with its process group.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -154,4 +155,56 @@ func TestHungApplicationScriptIsKilledAtTheTimeout(t *testing.T) {
 	require.Equal(t, false, res["failed"], res["msg"])
 	_, err := os.Stat(filepath.Join(h.root, "var/lib/lxc/901/rootfs/app.out"))
 	assert.NoError(t, err)
+}
+
+// While another process holds a container's run lock, a run waits
+// lock_timeout, then fails saying so, having changed nothing; once the lock
+// is free the same run converges.
+func TestLockHeldElsewhereFailsAfterLockTimeout(t *testing.T) {
+	h := newHost(t)
+	cfg := h.fleet()
+	require.NoError(t, os.MkdirAll(lockDir, 0o755))
+	lock, err := os.OpenFile(filepath.Join(lockDir, "900.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	require.NoError(t, err)
+	defer lock.Close()
+	require.NoError(t, syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB))
+
+	start := time.Now()
+	res := h.run(map[string]any{"config_file": cfg, "lock_timeout": 1})
+	took := time.Since(start)
+	require.Equal(t, true, res["failed"])
+	assert.Contains(t, res["msg"], "CT 900 is being converged by another run")
+	assert.Contains(t, res["msg"], "raise lock_timeout")
+	assert.Empty(t, mutations(h.pctCalls()), "nothing changed while waiting")
+	t.Logf("failed after %v: %v", took.Round(time.Millisecond), res["msg"])
+
+	require.NoError(t, syscall.Flock(int(lock.Fd()), syscall.LOCK_UN))
+	res = h.run(map[string]any{"config_file": cfg, "lock_timeout": 1})
+	require.Equal(t, false, res["failed"], res["msg"])
+}
+
+// A health check that never passes is tried retries+1 times, interval
+// apart, then fails the run naming the check.
+func TestFailingHealthCheckIsBounded(t *testing.T) {
+	h := newHost(t)
+	cfg := h.fleet()
+	var doc map[string]map[string]map[string]any
+	data, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &doc))
+	doc["lxc_configs"]["901"]["health_check"] = map[string]any{"command": "false", "retries": 2, "interval": 1}
+	data, _ = json.Marshal(doc)
+	require.NoError(t, os.WriteFile(cfg, data, 0o644))
+
+	res := h.run(map[string]any{"config_file": cfg})
+	require.Equal(t, true, res["failed"])
+	assert.Contains(t, res["msg"], "CT 901 failed at step")
+	assert.Contains(t, res["msg"], "health_check failed after 3 tries")
+	tries := 0
+	for _, c := range h.pctCalls() {
+		if c == "exec 901 -- false" {
+			tries++
+		}
+	}
+	assert.Equal(t, 3, tries, "retries 2: three tries, no more: %q", h.pctCalls())
 }
