@@ -21,15 +21,11 @@ func cmdClone(e *env, p *params) error {
 			return err
 		}
 	}
-	unlock, err := e.lock(id)
+	unlock, src, err := e.lockLoad(id)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	src, err := e.load(id)
-	if err != nil {
-		return err
-	}
 	if l, ok := src.Main.Get("lock"); ok {
 		return fmt.Errorf("CT is locked (%s)", l)
 	}

@@ -190,15 +190,11 @@ func cmdUnmount(e *env, p *params) error {
 
 // editLock changes the lock: value under the flock.
 func (e *env) editLock(id string, f func(cur string, set bool) (string, error)) error {
-	unlock, err := e.lock(id)
+	unlock, c, err := e.lockLoad(id)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	c, err := e.load(id)
-	if err != nil {
-		return err
-	}
 	cur, ok := c.Main.Get("lock")
 	next, err := f(cur, ok)
 	if err != nil {

@@ -15,15 +15,11 @@ func cmdStart(e *env, p *params) error {
 	if e.running(id) {
 		return fmt.Errorf("CT %s already running", id)
 	}
-	unlock, err := e.lock(id)
+	unlock, c, err := e.lockLoad(id)
 	if err != nil {
 		return &workerError{err.Error()}
 	}
 	defer unlock()
-	c, err := e.load(id)
-	if err != nil {
-		return &workerError{err.Error()}
-	}
 	return e.startLocked(id, c, p.flag("skiplock"))
 }
 
@@ -77,15 +73,11 @@ func (e *env) stop(id, how string, skiplock bool) error {
 		}
 		return fmt.Errorf("CT %s not running", id)
 	}
-	unlock, err := e.lock(id)
+	unlock, c, err := e.lockLoad(id)
 	if err != nil {
 		return &workerError{err.Error()}
 	}
 	defer unlock()
-	c, err := e.load(id)
-	if err != nil {
-		return &workerError{err.Error()}
-	}
 	if l, ok := c.Main.Get("lock"); ok && !skiplock && (l != "mounted" || how != "stop") {
 		return workerErr("CT is locked (%s)", l)
 	}
@@ -110,15 +102,11 @@ func (e *env) stop(id, how string, skiplock bool) error {
 // cmdDestroy removes a CT: config, generated config, rootfs, firewall file.
 func cmdDestroy(e *env, p *params) error {
 	id := p.pos["vmid"]
-	unlock, err := e.lock(id)
+	unlock, c, err := e.lockLoad(id)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	c, err := e.load(id)
-	if err != nil {
-		return err
-	}
 	if getOr(&c.Main, "protection", "0") == "1" {
 		return fmt.Errorf("can't remove CT %s - protection mode enabled", id)
 	}

@@ -32,15 +32,11 @@ func cmdSet(e *env, p *params) error {
 	if len(order) == 0 && len(dels) == 0 && len(reverts) == 0 {
 		return fmt.Errorf("no options specified")
 	}
-	unlock, err := e.lock(id)
+	unlock, c, err := e.lockLoad(id)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	c, err := e.load(id)
-	if err != nil {
-		return err
-	}
 	if l, ok := c.Main.Get("lock"); ok {
 		return fmt.Errorf("CT is locked (%s)", l)
 	}

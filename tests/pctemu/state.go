@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"io"
 	"os"
 	"path/filepath"
@@ -111,6 +112,19 @@ func writeAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// lockLoad takes the CT's flock and loads its conf; the caller releases the
+// lock with unlock.
+func (e *env) lockLoad(id string) (unlock func(), c *conf.Config, err error) {
+	if unlock, err = e.lock(id); err != nil {
+		return nil, nil, err
+	}
+	if c, err = e.load(id); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return unlock, c, nil
 }
 
 // lock takes pct's per-CT flock, waiting up to 10 s (PCTEMU_LOCK_TIMEOUT
