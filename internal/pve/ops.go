@@ -59,14 +59,7 @@ func (c *Client) Push(ctx context.Context, ctid int, content []byte, path, mode 
 // so stderr is checked and the conf read back for the new size.
 func (c *Client) Resize(ctx context.Context, ctid int, disk string, gb int) error {
 	argv := c.ResizeArgv(ctid, disk, gb)
-	res, err := c.Run(ctx, argv, nil)
-	if err != nil {
-		return err
-	}
-	if err := nomapFailure(argv, res); err != nil {
-		return err
-	}
-	cfg, err := c.ReadConf(ctid)
+	cfg, err := c.runNomap(ctx, ctid, argv)
 	if err != nil {
 		return err
 	}
@@ -83,14 +76,7 @@ func (c *Client) Resize(ctx context.Context, ctid int, disk string, gb int) erro
 // template: 1.
 func (c *Client) Template(ctx context.Context, ctid int) error {
 	argv := c.TemplateArgv(ctid)
-	res, err := c.Run(ctx, argv, nil)
-	if err != nil {
-		return err
-	}
-	if err := nomapFailure(argv, res); err != nil {
-		return err
-	}
-	cfg, err := c.ReadConf(ctid)
+	cfg, err := c.runNomap(ctx, ctid, argv)
 	if err != nil {
 		return err
 	}
@@ -109,4 +95,18 @@ func (c *Client) ReadConf(ctid int) (*conf.Config, error) {
 	}
 	cfg, _ := conf.Parse(data)
 	return cfg, nil
+}
+
+// runNomap runs a pct command that exits 0 even when its worker fails
+// (resize, template): it checks stderr, then reads the conf back so the
+// caller can verify the result.
+func (c *Client) runNomap(ctx context.Context, ctid int, argv []string) (*conf.Config, error) {
+	res, err := c.Run(ctx, argv, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := nomapFailure(argv, res); err != nil {
+		return nil, err
+	}
+	return c.ReadConf(ctid)
 }
