@@ -101,7 +101,13 @@ func (s Set) Normalize() Set {
 		if c[i].Kind != c[j].Kind {
 			return c[i].Kind == UID
 		}
-		return c[i].ContainerID < c[j].ContainerID
+		if c[i].ContainerID != c[j].ContainerID {
+			return c[i].ContainerID < c[j].ContainerID
+		}
+		if c[i].HostID != c[j].HostID {
+			return c[i].HostID < c[j].HostID
+		}
+		return c[i].Count < c[j].Count
 	})
 	var out Set
 	for _, e := range c {
