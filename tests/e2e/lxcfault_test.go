@@ -6,12 +6,14 @@ package e2e
 // the next run must converge to the end state of a clean run.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,4 +143,50 @@ func TestLXCFaultAtEveryCallIsFinishedByTheNextRun(t *testing.T) {
 		assert.Equal(t, false, res["changed"], "%s: the run after that changes nothing", what)
 		assert.Empty(t, f.calls(), "%s: the run after that makes no state-changing call", what)
 	}
+}
+
+// withCmdline lists the host processes whose command line is exactly argv.
+func withCmdline(argv ...string) []string {
+	want := strings.Join(argv, "\x00") + "\x00"
+	var out []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		data, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && string(data) == want {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// An application script that never exits inside a real container is
+// killed at command_timeout, with what it started, and the failure names
+// the command and the timeout.
+func TestLXCHungApplicationScriptIsKilledAtTheTimeout(t *testing.T) {
+	h := newLXCHost(t)
+	const ct = 9152
+	h.write("scripts/hang.sh", "#!/bin/sh\nsleep 3599 &\nwait\n", 0o755)
+	cfg := h.fleet(map[int]map[string]any{ct: {"name": "hang", "memory_mb": 128, "cores": 1, "template": "lxc:busybox",
+		"unprivileged": true, "application_script": "hang.sh"}})
+	cmd := h.command(cfg, map[string]any{"command_timeout": 20})
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	require.NoError(t, cmd.Start())
+	var seen []string
+	for i := 0; i < 400 && len(seen) == 0; i++ {
+		time.Sleep(50 * time.Millisecond)
+		seen = withCmdline("sleep", "3599")
+	}
+	_ = cmd.Wait()
+	require.NotEmpty(t, seen, "the script's sleep was seen running from the host")
+	var res map[string]any
+	require.NoError(t, json.Unmarshal([]byte(stdout.String()), &res), stdout.String())
+	require.Equal(t, true, res["failed"])
+	msg := fmt.Sprint(res["msg"])
+	t.Log(msg)
+	assert.Contains(t, msg, "CT 9152 failed at step application")
+	assert.Contains(t, msg, "timed out after 20s")
+	assert.Contains(t, msg, "/tmp/phoenix_run/hang.sh")
+	assert.Empty(t, withCmdline("sleep", "3599"), "the script's sleep is gone")
+	assert.Empty(t, withCmdline("/bin/sh", "/tmp/phoenix_run/hang.sh", itoa(ct)), "the script is gone")
 }
