@@ -102,3 +102,34 @@ demo-clean:
 ## ansible-test: the tests through real ansible-playbook (tests/ansible)
 ansible-test:
 	go test -count=1 -v ./tests/ansible/
+
+## ---- Ansible tooling on the collection (tests/ansible/ansible-test.sh, .ci/steps/20-ansible.sh) ----
+.PHONY: ansible-lint ansible-sanity ansible-integration ansible-ssh ansible-checks
+
+HOST_ARCH     := $(shell go env GOARCH 2>/dev/null || echo amd64)
+HOST_TARBALL  := dist/phoenix-hypervisor-$(COLL_VERSION)-linux_$(HOST_ARCH).tar.gz
+
+## ansible-lint: ansible-lint (production profile, offline) on the role, playbooks and test playbooks
+ansible-lint:
+	@d=$$(mktemp -d); mkdir -p $$d/ansible_collections/phoenix && \
+	  ln -s $(CURDIR) $$d/ansible_collections/phoenix/hypervisor && \
+	  ANSIBLE_COLLECTIONS_PATH=$$d ansible-lint --offline -p --profile production \
+	    roles/phoenix_lxc playbooks tests/integration/targets tests/ansible/testdata; \
+	  rc=$$?; rm -rf $$d; exit $$rc
+
+## ansible-sanity: ansible-test sanity, offline, on the built collection for this host's arch
+ansible-sanity:
+	$(MAKE) collection ARCH=$(HOST_ARCH)
+	tests/ansible/ansible-test.sh sanity $(HOST_TARBALL)
+
+## ansible-integration: ansible-test integration (target phoenix_lxc_module, pct emulator), offline
+ansible-integration:
+	$(MAKE) collection ARCH=$(HOST_ARCH)
+	tests/ansible/ansible-test.sh integration $(HOST_TARBALL)
+
+## ansible-ssh: the role over real SSH to 127.0.0.1 (needs openssh-server; fails if it skipped)
+ansible-ssh:
+	go test -count=1 -v -run '^TestRoleOverSSH$$' ./tests/ansible/ | tee /dev/stderr | grep -q -- '--- PASS: TestRoleOverSSH'
+
+## ansible-checks: all of the above and the ansible-playbook tests
+ansible-checks: ansible-lint ansible-test ansible-ssh ansible-sanity ansible-integration
