@@ -103,6 +103,19 @@ demo-clean:
 ansible-test:
 	go test -count=1 -v ./tests/ansible/
 
+## ---- benchmarks (bench/, BENCH.md) ----
+.PHONY: bench bench-short
+
+## bench: one table of ratios, measured in one run on this machine (installs what it needs as root)
+bench: build
+	bash bench/setup.sh
+	go run ./bench
+
+## bench-short: the same rows, smaller, for CI (under 3 minutes)
+bench-short: build
+	bash bench/setup.sh
+	go run ./bench -short
+
 ## ---- Ansible tooling on the collection (tests/ansible/ansible-test.sh, .ci/steps/20-ansible.sh) ----
 .PHONY: ansible-lint ansible-sanity ansible-integration ansible-ssh ansible-checks
 
