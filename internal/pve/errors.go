@@ -75,6 +75,8 @@ var (
 		hint: "install Proxmox VE's pct, or set " + EnvPct + " to its path"}
 	ErrTaskFailed = &Kind{name: "pct task failed",
 		hint: "read pct's message above"}
+	ErrTimedOut = &Kind{name: "pct timed out",
+		hint: "pct was killed with its process group; raise command_timeout if the host is just slow"}
 )
 
 // patterns map pct's messages to kinds, most specific first.
@@ -131,7 +133,10 @@ func Classify(err error) error {
 	if err == nil || !errors.As(err, &re) {
 		return err
 	}
-	if re.ExitCode < 0 && re.TimedOut == 0 {
+	if re.TimedOut > 0 {
+		return &Error{Kind: ErrTimedOut, Cmd: re}
+	}
+	if re.ExitCode < 0 {
 		return &Error{Kind: ErrPctMissing, Cmd: re}
 	}
 	return &Error{Kind: kindOf(re.Stderr + "\n" + re.Stdout), Cmd: re}

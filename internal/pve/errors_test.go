@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,4 +97,11 @@ func TestRunClassifies(t *testing.T) {
 	c := testClient(f, t.TempDir())
 	_, err := c.Run(context.Background(), c.StartArgv(105), nil)
 	assert.ErrorIs(t, err, ErrLocked)
+}
+
+func TestTimeoutIsItsOwnKind(t *testing.T) {
+	err := Classify(&runner.Error{Argv: []string{"pct", "start", "900"}, ExitCode: -1, TimedOut: 2 * time.Second})
+	assert.ErrorIs(t, err, ErrTimedOut)
+	assert.Contains(t, err.Error(), "timed out after 2s")
+	assert.NotContains(t, err.Error(), "message above")
 }
