@@ -48,7 +48,7 @@ func badInputs() []bad {
 		{"backend not an enum", `{"ctid": 100, "backend": "docker", "container": {"name": "a", "template": "t"}}`, nil, []string{"backend", "must be one of"}},
 		{"check_mode-like option typo", `{"ctid": 100, "check_mode": true, "container": {"name": "a", "template": "t"}}`, nil, []string{"check_mode", "unknown field"}},
 		{"command_timeout zero-like negative", `{"ctid": 100, "command_timeout": -5, "container": {"name": "a", "template": "t"}}`, nil, []string{"command_timeout", "greater than or equal to 1"}},
-		{"allow_restart not a bool", `{"ctid": 100, "allow_restart": "yes", "container": {"name": "a", "template": "t"}}`, nil, []string{"allow_restart", "invalid type"}},
+		{"allow_restart not a bool", `{"ctid": 100, "allow_restart": "maybe", "container": {"name": "a", "template": "t"}}`, nil, []string{"allow_restart", "invalid type"}},
 		{"ctids bad word", `{"ctids": "some", "config_file": "/x"}`, nil, []string{"ctids", "must be"}},
 		{"neither ctid nor ctids", `{"config_file": "/x.json"}`, nil, []string{"ctid", "is required"}},
 		{"both ctid and ctids", `{"ctid": 100, "ctids": [100], "config_file": "/x.json"}`, nil, []string{"ctids", "not both"}},

@@ -12,6 +12,7 @@ func ParseArgs(args map[string]any) (*Options, Problems) {
 		return nil, Problems{{Rule: err.Error()}}
 	}
 	var ps Problems
+	coerce(compiled.argsTree, args)
 	checkStrings(args, "", &ps)
 	ps = append(ps, validateTree(compiled.args, compiled.argsTree, args)...)
 	if len(ps) > 0 {

@@ -1,0 +1,47 @@
+package schema
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+var intText = regexp.MustCompile(`^-?[0-9]+$`)
+
+// coerce converts module arguments the way Ansible converts a module's
+// typed options: Jinja templates yield strings, so "512" where the schema
+// wants an integer becomes 512, and "yes"/"true"/"1" where it wants a
+// boolean becomes true. Anything else is left for validation to report.
+// Only module arguments are coerced; config files stay strict.
+func coerce(node map[string]any, v any) any {
+	switch x := v.(type) {
+	case string:
+		switch node["type"] {
+		case "integer":
+			if s := strings.TrimSpace(x); intText.MatchString(s) {
+				return json.Number(s)
+			}
+		case "boolean":
+			switch strings.ToLower(strings.TrimSpace(x)) {
+			case "yes", "true", "on", "1":
+				return true
+			case "no", "false", "off", "0":
+				return false
+			}
+		}
+	case map[string]any:
+		props, _ := node["properties"].(map[string]any)
+		for k, val := range x {
+			if sub, ok := props[k].(map[string]any); ok {
+				x[k] = coerce(sub, val)
+			}
+		}
+	case []any:
+		if items, ok := node["items"].(map[string]any); ok {
+			for i, val := range x {
+				x[i] = coerce(items, val)
+			}
+		}
+	}
+	return v
+}
