@@ -14,7 +14,7 @@ func ParseArgs(args map[string]any) (*Options, Problems) {
 	var ps Problems
 	coerce(compiled.argsTree, args)
 	checkStrings(args, "", &ps)
-	ps = append(ps, validateTree(compiled.args, compiled.argsTree, args)...)
+	ps = append(ps, validateTree(compiled.args, compiled.argsTree, withoutSettings(args))...)
 	if len(ps) > 0 {
 		return nil, ps
 	}

@@ -51,7 +51,7 @@ func ParseConfig(data []byte) (*ConfigFile, []Located, Problems) {
 	}
 	var ps Problems
 	checkStrings(tree, "", &ps)
-	ps = append(ps, validateTree(compiled.config, compiled.configTree, tree)...)
+	ps = append(ps, validateTree(compiled.config, compiled.configTree, withoutSettings(tree.(map[string]any)))...)
 	if len(ps) > 0 {
 		return nil, nil, ps
 	}

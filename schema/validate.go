@@ -24,16 +24,16 @@ var compiled struct {
 func load() error {
 	compiled.once.Do(func() {
 		c := &compiled
-		if c.config, c.err = gojsonschema.NewSchema(gojsonschema.NewBytesLoader(ConfigSchema)); c.err != nil {
-			return
-		}
-		if c.args, c.err = gojsonschema.NewSchema(gojsonschema.NewBytesLoader(ArgsSchema)); c.err != nil {
-			return
-		}
 		if c.err = json.Unmarshal(ConfigSchema, &c.configTree); c.err != nil {
 			return
 		}
-		c.err = json.Unmarshal(ArgsSchema, &c.argsTree)
+		if c.err = json.Unmarshal(ArgsSchema, &c.argsTree); c.err != nil {
+			return
+		}
+		if c.config, c.err = gojsonschema.NewSchema(gojsonschema.NewGoLoader(runtimeSchema(c.configTree))); c.err != nil {
+			return
+		}
+		c.args, c.err = gojsonschema.NewSchema(gojsonschema.NewGoLoader(runtimeSchema(c.argsTree)))
 	})
 	if compiled.err != nil {
 		return fmt.Errorf("embedded schema is broken (rebuild with go generate ./...): %w", compiled.err)

@@ -75,9 +75,10 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 // ConfigureWarnings says what Configure leaves alone on purpose: a rootfs
 // larger than storage_size_gb is never shrunk.
 func (b *Backend) ConfigureWarnings(st *backend.State, spec *schema.Spec) []string {
-	cfg, _ := conf.Parse([]byte(st.ConfText))
-	root, _ := cfg.Main.Get("rootfs")
-	cur := sizeGB(parseProps(root, "volume").get("size"))
+	if spec.StorageSizeGB <= 0 {
+		return nil
+	}
+	cur := sizeGB(parseProps(mainValue(st.ConfText, "rootfs"), "volume").get("size"))
 	if spec.StorageSizeGB > 0 && cur > float64(spec.StorageSizeGB) {
 		return []string{fmt.Sprintf("rootfs is %gG, larger than storage_size_gb %d; disks are never shrunk", cur, spec.StorageSizeGB)}
 	}
@@ -123,4 +124,18 @@ func predicted(st *backend.State, cfg *conf.Config) *backend.State {
 		p.Lock = st.Lock
 	}
 	return p
+}
+
+// mainValue is the value of key in the main section of canonical conf text
+// (which ends at the first blank line), without parsing the whole conf.
+func mainValue(text, key string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if l == "" {
+			break
+		}
+		if v, ok := strings.CutPrefix(l, key+": "); ok {
+			return v
+		}
+	}
+	return ""
 }

@@ -32,7 +32,7 @@ func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.St
 }
 
 func (b *Backend) observeOne(ctid int, rows map[int]ListEntry) (*backend.State, error) {
-	data, err := os.ReadFile(b.C.Conf(ctid))
+	data, err := readFile(b.C.Conf(ctid))
 	if errors.Is(err, os.ErrNotExist) {
 		return &backend.State{CTID: ctid}, nil
 	}

@@ -1,41 +1,37 @@
 package pve
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
 
 // readGivenMap reads the lxc.idmap lines of the generated LXC config
 // (`lxc.idmap = u 0 100000 65536`). found is false when the file does not
 // exist: no proof yet.
 func readGivenMap(path string) (lines []string, found bool, err error) {
-	f, err := os.Open(path)
+	data, err := readFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
+	for _, l := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(l, "=")
 		if !ok {
-			k, v, ok = strings.Cut(sc.Text(), ":")
+			k, v, ok = strings.Cut(l, ":")
 		}
 		if ok && strings.TrimSpace(k) == "lxc.idmap" {
 			lines = append(lines, strings.TrimSpace(v))
 		}
 	}
-	return lines, true, sc.Err()
+	return lines, true, nil
 }
 
 // givenMap is the map LXC was given, read from the generated config: nil
@@ -65,7 +61,7 @@ func givenMap(path string, privileged bool) (idmap.Set, error) {
 // uid_map and gid_map of that pid. It returns pid 0 and a nil map when the
 // container's processes cannot be found.
 func (p Paths) runningMap(ctid int) (int, idmap.Set, error) {
-	data, err := os.ReadFile(p.CgroupProcs(ctid))
+	data, err := readFile(p.CgroupProcs(ctid))
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil, nil
 	}
@@ -80,7 +76,7 @@ func (p Paths) runningMap(ctid int) (int, idmap.Set, error) {
 	var set idmap.Set
 	for _, k := range []idmap.Kind{idmap.UID, idmap.GID} {
 		file := map[idmap.Kind]string{idmap.UID: "uid_map", idmap.GID: "gid_map"}[k]
-		b, err := os.ReadFile(p.ProcMap(pid, file))
+		b, err := readFile(p.ProcMap(pid, file))
 		if errors.Is(err, os.ErrNotExist) {
 			return pid, nil, nil
 		}

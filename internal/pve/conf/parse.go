@@ -76,10 +76,13 @@ func (p *parser) endSection() {
 }
 
 func (p *parser) line(n int, l string) {
-	if reBlank.MatchString(l) {
+	// Each pattern below needs a fixed prefix or substring; testing that
+	// first keeps the regexps off the lines they cannot match.
+	if strings.Trim(l, "\t\n\v\f\r ") == "" {
 		return
 	}
-	if rePending.MatchString(l) {
+	bracket := strings.HasPrefix(l, "[")
+	if bracket && rePending.MatchString(l) {
 		p.endSection()
 		if p.cfg.Pending != nil {
 			p.dupSec = append(p.dupSec, Warning{n, "section [pve:pending] appears again: pct keeps only the last one"})
@@ -88,7 +91,7 @@ func (p *parser) line(n int, l string) {
 		p.sec = p.cfg.Pending
 		return
 	}
-	if m := reSnapshot.FindStringSubmatch(l); m != nil {
+	if m := matchIf(bracket, reSnapshot, l); m != nil {
 		p.endSection()
 		p.sec = &Section{Name: m[1]}
 		for i, s := range p.cfg.Snapshots {
@@ -105,7 +108,7 @@ func (p *parser) line(n int, l string) {
 		p.descr += DecodeDescription(rest) + "\n"
 		return
 	}
-	if m := reRaw.FindStringSubmatch(l); m != nil {
+	if m := matchIf(strings.HasPrefix(l, "lxc."), reRaw, l); m != nil {
 		keep, msg, known := rawKeyStatus(m[1])
 		switch {
 		case !known:
@@ -119,17 +122,17 @@ func (p *parser) line(n int, l string) {
 		}
 		return
 	}
-	if m := reDescr.FindStringSubmatch(l); m != nil {
+	if m := matchIf(strings.HasPrefix(l, "description:"), reDescr, l); m != nil {
 		p.descr += DecodeDescription(m[1])
 		return
 	}
-	if m := reSnapstate.FindStringSubmatch(l); m != nil {
+	if m := matchIf(strings.Contains(l, "snapstate:"), reSnapstate, l); m != nil {
 		if p.sec != &p.cfg.Main { // pct drops it from the main section
 			p.sec.Set("snapstate", m[1])
 		}
 		return
 	}
-	if m := reDelete.FindStringSubmatch(l); m != nil {
+	if m := matchIf(strings.HasPrefix(l, "delete:"), reDelete, l); m != nil {
 		if p.sec != p.cfg.Pending {
 			p.warn(n, "property 'delete' is only allowed in [pve:pending]")
 			return
@@ -143,6 +146,14 @@ func (p *parser) line(n int, l string) {
 		return
 	}
 	p.warn(n, "unable to parse config: %s", l)
+}
+
+// matchIf runs re on l only when the cheap test says it can match.
+func matchIf(can bool, re *regexp.Regexp, l string) []string {
+	if !can {
+		return nil
+	}
+	return re.FindStringSubmatch(l)
 }
 
 func (p *parser) keyLine(n int, key, value string) {
