@@ -7,20 +7,7 @@ import (
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
-	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
-
-// ExpectedMap is the id map a container must run with: its custom idmap,
-// else Proxmox's default for an unprivileged container, else identity.
-func ExpectedMap(s *schema.Spec) (idmap.Set, error) {
-	if len(s.Idmap) > 0 {
-		return idmap.Parse(s.Idmap)
-	}
-	if s.IsUnprivileged() {
-		return idmap.Default(), nil
-	}
-	return idmap.Identity(), nil
-}
 
 // subIDFiles are the host's id grants: /etc/subuid and /etc/subgid, or
 // PHOENIX_LXC_SUBUID and PHOENIX_LXC_SUBGID (tests point them elsewhere).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,7 +82,7 @@ func convergeOne(ctx context.Context, req *Request, ctid int, states map[int]*ba
 	if x.st == nil {
 		x.st = &backend.State{CTID: ctid}
 	}
-	want, err := ExpectedMap(spec)
+	want, err := schema.ExpectedIdmap(spec)
 	if err != nil {
 		x.step = "idmap"
 		x.fail(err)

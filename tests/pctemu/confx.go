@@ -189,20 +189,17 @@ func diskSize(v string) int64 {
 
 // withSize returns a mount value with its size= replaced.
 func withSize(k, v string, n int64) string {
-	parse := conf.ParseMountPoint
-	if k == "rootfs" {
-		parse = conf.ParseRootFS
-	}
-	m, err := parse(v)
-	if err != nil {
-		return v
-	}
-	m.Size = conf.FormatSize(n)
-	return m.String()
+	return editMount(k, v, func(m *conf.MountPoint) { m.Size = conf.FormatSize(n) })
 }
 
 // withVolume returns a mount value pointing at another volume.
 func withVolume(k, v, vol string) string {
+	return editMount(k, v, func(m *conf.MountPoint) { m.Volume = vol })
+}
+
+// editMount parses a rootfs or mpN value, applies edit and prints it back;
+// a value that does not parse is returned unchanged.
+func editMount(k, v string, edit func(*conf.MountPoint)) string {
 	parse := conf.ParseMountPoint
 	if k == "rootfs" {
 		parse = conf.ParseRootFS
@@ -211,7 +208,7 @@ func withVolume(k, v, vol string) string {
 	if err != nil {
 		return v
 	}
-	m.Volume = vol
+	edit(&m)
 	return m.String()
 }
 
