@@ -66,14 +66,16 @@ func convergeOne(ctx context.Context, req *Request, ctid int, states map[int]*ba
 	}
 	x := &converger{req: req, ctid: ctid, spec: spec, st: states[ctid], fleet: states, res: &cr}
 	if !req.CheckMode {
-		unlock, waited, err := lockContainer(ctx, req.LockDir, ctid, req.LockTimeout)
+		unlock, _, err := lockContainer(ctx, req.LockDir, ctid, req.LockTimeout)
 		if err != nil {
 			x.step = "lock"
 			x.fail(err)
 			return cr
 		}
 		defer unlock()
-		x.dirty = waited
+		// Lock, then observe: what was seen before the lock may be stale,
+		// another run may have changed the container in between.
+		x.dirty = true
 		if err := x.refresh(ctx); err != nil {
 			x.fail(err)
 			return cr
