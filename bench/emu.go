@@ -64,10 +64,11 @@ type result struct {
 	Containers []struct {
 		CTID    int `json:"ctid"`
 		Actions []struct {
-			Step    string `json:"step"`
-			Command string `json:"command"`
-			Changed bool   `json:"changed"`
-			Done    bool   `json:"done"`
+			Step       string  `json:"step"`
+			Command    string  `json:"command"`
+			Changed    bool    `json:"changed"`
+			Done       bool    `json:"done"`
+			DurationMS float64 `json:"duration_ms"`
 		} `json:"actions"`
 	} `json:"containers"`
 }

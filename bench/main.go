@@ -25,6 +25,7 @@ func main() {
 	short := flag.Bool("short", false, "smaller sizes, for CI")
 	module := flag.String("module", "plugins/modules/phoenix_lxc", "the phoenix_lxc binary to measure (make build)")
 	keep := flag.Bool("keep", false, "keep the scratch folder")
+	only := flag.String("only", "", "run only the steps whose name contains this")
 	flag.Parse()
 
 	b := &bench{short: *short, reps: 7}
@@ -62,12 +63,16 @@ func main() {
 	}{
 		{"converged fleets on the pct emulator", fleetRows},
 		{"fresh converge", freshRows},
+		{"fleet under a real node's latency", latencyRows},
 		{"real LXC and Ansible", lxcRows},
 		{"binary", binaryRows},
 		{"shared volume", volumeRows},
 		{"validate", validateRows},
 	}
 	for _, s := range steps {
+		if !strings.Contains(s.name, *only) {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "bench: %s ...\n", s.name)
 		s.run(b, &t)
 	}

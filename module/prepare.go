@@ -17,6 +17,7 @@ const (
 	DefaultScriptDir      = "/usr/local/phoenix_hypervisor/bin"
 	DefaultCommandTimeout = 600
 	DefaultLockTimeout    = 120
+	DefaultParallel       = 4
 	DefaultState          = "present"
 	DefaultBackend        = "auto"
 	LockDir               = "/run/lock/phoenix_lxc"
@@ -72,6 +73,8 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 		AllowRestart:         o.AllowRestart,
 		LockTimeout:          time.Duration(orInt(o.LockTimeout, DefaultLockTimeout)) * time.Second,
 		LockDir:              lockDir(),
+		Parallel:             orInt(o.Parallel, DefaultParallel),
+		FailFast:             o.FailFast,
 	}
 	return p, nil
 }

@@ -48,6 +48,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, d Deps) i
 		appDir    = fs.String("application-script-dir", "", "folder of application scripts (default "+DefaultScriptDir+")")
 		cmdTO     = fs.Int("command-timeout", DefaultCommandTimeout, "seconds before an external command is killed")
 		lockTO    = fs.Int("lock-timeout", DefaultLockTimeout, "seconds to wait for another run on the same container")
+		parallel  = fs.Int("parallel", DefaultParallel, "containers converged at once (1: one at a time, in dependency order)")
+		failFast  = fs.Bool("fail-fast", false, "start no further container after the first failure")
 		asJSON    = fs.Bool("json", false, "print the module's JSON result instead of the report")
 		verbosity = fs.Bool("v", false, "print progress while running")
 	)
@@ -62,6 +64,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, d Deps) i
 		"config_file": *config, "hypervisor_config_file": *hv, "state": *state, "backend": *backend,
 		"allow_restart": *restart, "node": *node, "feature_script_dir": *featDir,
 		"application_script_dir": *appDir, "command_timeout": *cmdTO, "lock_timeout": *lockTO,
+		"parallel": *parallel, "fail_fast": *failFast,
 	}
 	for k, v := range opts {
 		if v == "" || v == false {

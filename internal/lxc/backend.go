@@ -42,7 +42,7 @@ func New(r runner.Runner, lxcpath string) *Backend {
 		lxcpath = DefaultLXCPath
 	}
 	return &Backend{
-		r: r, LXCPath: lxcpath,
+		r: r, LXCPath: filepath.Clean(lxcpath), // as in the monitor's socket name
 		ShareDir: "/usr/share/lxc", SysClassNet: "/sys/class/net", Proc: "/proc",
 		cg: detectCgroups("/sys/fs/cgroup"),
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
@@ -95,11 +96,17 @@ func (b *Backend) Snapshot(st *backend.State, name string) backend.Action {
 					return err
 				}
 			}
+			if err := b.dropPartialSnapshots(ctx, id); err != nil {
+				return err
+			}
 			if err := writeAtomic(comment, []byte(name+"\n"), 0o600); err != nil {
 				return err
 			}
 			defer os.Remove(comment)
 			if _, err := b.r.Run(ctx, runner.Cmd{Argv: argv}); err != nil {
+				return err
+			}
+			if err := os.Remove(b.snapshotting(id)); err != nil {
 				return err
 			}
 			dir, err := b.snapDir(id, name)
@@ -114,6 +121,47 @@ func (b *Backend) Snapshot(st *backend.State, name string) backend.Action {
 			}
 			return nil
 		}}
+}
+
+// snapshotting lists, while lxc-snapshot runs, the snapshot folders that
+// existed before it: a folder not in the list is the one being made.
+func (b *Backend) snapshotting(ctid int) string {
+	return filepath.Join(b.dir(ctid), "phoenix_lxc.snapshotting")
+}
+
+// dropPartialSnapshots destroys what a killed lxc-snapshot left behind (a
+// snapN folder it had not finished, so without the name phoenix_lxc gave
+// it), then notes the folders that exist now. A user's own snapshots are
+// in the note and left alone.
+func (b *Backend) dropPartialSnapshots(ctx context.Context, id int) error {
+	snaps, err := b.snapshots(id)
+	if err != nil {
+		return err
+	}
+	before := map[string]bool{}
+	if data, err := os.ReadFile(b.snapshotting(id)); err == nil {
+		for _, d := range strings.Fields(string(data)) {
+			before[d] = true
+		}
+		var kept []snap
+		for _, s := range snaps {
+			if before[s.Dir] || s.Name != s.Dir { // older, or finished (named)
+				kept = append(kept, s)
+				continue
+			}
+			if _, err := b.r.Run(ctx, runner.Cmd{Argv: b.lxc("lxc-snapshot", id, "-d", s.Dir)}); err != nil {
+				return fmt.Errorf("remove the snapshot %s a killed run left unfinished: %w", s.Dir, err)
+			}
+		}
+		snaps = kept
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	var dirs []string
+	for _, s := range snaps {
+		dirs = append(dirs, s.Dir)
+	}
+	return writeAtomic(b.snapshotting(id), []byte(strings.Join(dirs, "\n")+"\n"), 0o600)
 }
 
 // attach is the lxc-attach argv that runs argv inside ctid with a clean

@@ -17,12 +17,18 @@ import (
 )
 
 // Observe reads each container from scratch: its config, snapshot, records
-// and pending files directly, and one `lxc-info` call per existing container
-// for its state and init pid. Nothing is changed.
+// and pending files directly; whether it runs from the kernel's list of
+// unix sockets (LXC's monitor listens on @<lxcpath>/<name>/command while
+// the container runs), and only for a running one `lxc-info` for its init
+// pid. Nothing is changed.
 func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.State, error) {
+	sockets, err := os.ReadFile(filepath.Join(b.Proc, "net/unix"))
+	if err != nil {
+		sockets = nil // no list: ask lxc-info for every container
+	}
 	out := make(map[int]*backend.State, len(ctids))
 	for _, id := range ctids {
-		st, err := b.observe(ctx, id)
+		st, err := b.observe(ctx, id, sockets)
 		if err != nil {
 			return nil, fmt.Errorf("observe CT %d: %w", id, err)
 		}
@@ -31,7 +37,7 @@ func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.St
 	return out, nil
 }
 
-func (b *Backend) observe(ctx context.Context, id int) (*backend.State, error) {
+func (b *Backend) observe(ctx context.Context, id int, sockets []byte) (*backend.State, error) {
 	st := &backend.State{CTID: id}
 	data, err := os.ReadFile(b.confPath(id))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -58,6 +64,9 @@ func (b *Backend) observe(ctx context.Context, id int) (*backend.State, error) {
 	if st.Records, err = readRecords(b.records(id)); err != nil {
 		return nil, err
 	}
+	if sockets != nil && !b.mayRun(id, sockets) {
+		return st, nil
+	}
 	res, err := b.r.Run(ctx, runner.Cmd{Argv: b.lxc("lxc-info", id, "-s", "-p", "-H")})
 	if err != nil {
 		return nil, err
@@ -74,6 +83,23 @@ func (b *Backend) observe(ctx context.Context, id int) (*backend.State, error) {
 	st.Pending = readPending(b.pending(id))
 	st.RunningMap, err = readProcMaps(filepath.Join(b.Proc, strconv.Itoa(pid)))
 	return st, err
+}
+
+// mayRun reports whether the container may be running, from
+// /proc/net/unix: its monitor's abstract socket @<lxcpath>/<id>/command is
+// listed. LXC hashes a name that does not fit a socket address (108 bytes
+// with the leading NUL); such a container may run whatever the list says.
+func (b *Backend) mayRun(id int, sockets []byte) bool {
+	name := "@" + filepath.Join(b.LXCPath, strconv.Itoa(id), "command")
+	if len(name) >= 108 || !filepath.IsAbs(b.LXCPath) {
+		return true
+	}
+	for _, l := range strings.Split(string(sockets), "\n") {
+		if f := strings.Fields(l); len(f) == 8 && f[7] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // fillFromConf sets everything the config file says.

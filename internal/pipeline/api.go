@@ -1,7 +1,9 @@
-// Package pipeline converges containers: the nine steps of the old
-// orchestrator (define, configure, idmap cycle, idmap gate, shared volumes,
-// start, features, application script, template snapshot), each one
-// observe, plan, apply; check mode stops after plan.
+// Package pipeline converges containers: the steps of the old orchestrator
+// and the checks it lacked (preflight, define, configure, idmap cycle, idmap
+// gate, shared volumes, start, idmap verify, secrets, features, application
+// script, template snapshot), each one observe, plan, apply; check mode
+// stops after plan. A fleet is walked by dependency, several containers at
+// a time.
 package pipeline
 
 import (
@@ -27,6 +29,8 @@ type Request struct {
 	AllowRestart         bool
 	LockTimeout          time.Duration
 	LockDir              string // where per-container run locks live
+	Parallel             int    // containers converged at once (at least 1)
+	FailFast             bool   // start no container after the first failure
 
 	Backend backend.Backend
 	Runner  runner.Runner // for host-side commands (feature scripts)
@@ -44,19 +48,29 @@ type Result struct {
 
 // ContainerResult is one container's part of the run.
 type ContainerResult struct {
-	CTID     int            `json:"ctid"`
-	Name     string         `json:"name,omitempty"`
-	Changed  bool           `json:"changed"`
-	Failed   bool           `json:"failed,omitempty"`
-	Skipped  bool           `json:"skipped,omitempty"`
-	Msg      string         `json:"msg"`
-	Step     string         `json:"step,omitempty"` // the step that failed
-	Actions  []ActionResult `json:"actions"`
-	Idmap    []string       `json:"idmap,omitempty"`  // the proven map
-	Config   string         `json:"config,omitempty"` // final config text
-	Diff     *Diff          `json:"diff,omitempty"`
-	Warnings []string       `json:"warnings,omitempty"`
+	CTID      int            `json:"ctid"`
+	Name      string         `json:"name,omitempty"`
+	Changed   bool           `json:"changed"`
+	Failed    bool           `json:"failed,omitempty"`
+	Skipped   bool           `json:"skipped,omitempty"`
+	Status    string         `json:"status"`               // ok, changed, failed, skipped
+	BlockedBy int            `json:"blocked_by,omitempty"` // skipped: the container it needed that failed or was not run
+	Msg       string         `json:"msg"`
+	Step      string         `json:"step,omitempty"` // the step that failed
+	Actions   []ActionResult `json:"actions"`
+	Idmap     []string       `json:"idmap,omitempty"`  // the proven map
+	Config    string         `json:"config,omitempty"` // final config text
+	Diff      *Diff          `json:"diff,omitempty"`
+	Warnings  []string       `json:"warnings,omitempty"`
 }
+
+// The statuses of a container's result.
+const (
+	StatusOK      = "ok"      // converged, nothing to change (or, in check mode, nothing would change)
+	StatusChanged = "changed" // changed (check mode: would change)
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped" // not run: pinned to another node, a need failed, fail_fast, or the run was stopped
+)
 
 // ActionResult is one planned or performed action.
 type ActionResult struct {

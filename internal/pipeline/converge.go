@@ -55,12 +55,14 @@ type converger struct {
 	req   *Request
 	ctid  int
 	spec  *schema.Spec
-	st    *backend.State         // the container now (observed, or predicted after a planned change)
-	fleet map[int]*backend.State // every container seen so far in this run
-	want  idmap.Set              // the expected id map
-	res   *ContainerResult
-	step  string
-	dirty bool // an action was applied since the last observation
+	st    *backend.State // the container now (observed, or predicted after a planned change)
+	known *states        // what this run knows of the others (clone sources)
+	want  idmap.Set      // the expected id map
+	// sources serialises clones of one source, in this run and across runs.
+	sources *sourceLocks
+	res     *ContainerResult
+	step    string
+	dirty   bool // an action was applied since the last observation
 	// predicted: x.st is what planned actions would lead to, not what is
 	// (check mode); the gate can then only be planned, not proven.
 	predicted bool
@@ -107,6 +109,9 @@ func (x *converger) refresh(ctx context.Context) error {
 		return fmt.Errorf("observe CT %d: %w", x.ctid, err)
 	}
 	x.st = states[x.ctid]
+	if x.st == nil {
+		x.st = &backend.State{CTID: x.ctid}
+	}
 	x.dirty = false
 	return nil
 }
@@ -119,9 +124,11 @@ func stepError(a backend.Action, err error) error {
 	return fmt.Errorf("%s (%s): %w", a.Name, runner.Quote(a.Argv), err)
 }
 
+// logf writes one progress line, naming the container: the walk runs
+// several at once.
 func (x *converger) logf(format string, args ...any) {
 	if x.req.Log != nil {
-		fmt.Fprintf(x.req.Log, format+"\n", args...)
+		fmt.Fprintf(x.req.Log, "CT %d (%s): "+format+"\n", append([]any{x.ctid, x.spec.Name}, args...)...)
 	}
 }
 

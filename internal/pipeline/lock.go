@@ -6,7 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 
 	"golang.org/x/sys/unix"
 )
@@ -48,4 +51,110 @@ func lockContainer(ctx context.Context, dir string, ctid int, timeout time.Durat
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// sourceLocks serialise the clones of one source. Proxmox locks a clone's
+// source for the whole copy (pve-container API2/LXC.pm clone_vm:
+// set_lock($vmid, 'disk')), and a second clone of it fails with "CT is
+// locked (disk)". A clone waits for its siblings in this run without a
+// deadline (the run is making progress), the one with the most work
+// behind it first, then takes the source's run lock, so that no other run
+// converges or clones the source meanwhile.
+type sourceLocks struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	busy    map[int]bool        // source -> a clone of it runs
+	waiting map[int]map[int]int // source -> waiting clone -> its rank
+	rank    map[int]int         // how much of the fleet waits behind a container
+}
+
+func newSourceLocks(rank map[int]int) *sourceLocks {
+	s := &sourceLocks{busy: map[int]bool{}, waiting: map[int]map[int]int{}, rank: rank}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// expect queues clone for src as soon as the walk starts it, before its
+// goroutine runs, so that a sibling started at the same moment but with
+// less work behind it cannot take the source first.
+func (s *sourceLocks) expect(src, clone int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.waiting[src] == nil {
+		s.waiting[src] = map[int]int{}
+	}
+	s.waiting[src][clone] = s.rank[clone]
+}
+
+// forget drops clone from src's queue once it knows it will not copy src
+// (define is behind it, or it failed before), so its siblings go on.
+func (s *sourceLocks) forget(src, clone int) {
+	s.mu.Lock()
+	delete(s.waiting[src], clone)
+	s.mu.Unlock()
+	s.cond.Broadcast()
+}
+
+// acquire waits until clone may copy src: nothing else copies it and no
+// queued sibling has more work behind it. It returns the release.
+func (s *sourceLocks) acquire(src, clone int) func() {
+	s.expect(src, clone)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.busy[src] || !first(s.waiting[src], clone) {
+		s.cond.Wait()
+	}
+	delete(s.waiting[src], clone)
+	s.busy[src] = true
+	return func() {
+		s.mu.Lock()
+		s.busy[src] = false
+		s.mu.Unlock()
+		s.cond.Broadcast()
+	}
+}
+
+// first reports whether id comes first among the waiters: highest rank,
+// then lowest CTID.
+func first(waiters map[int]int, id int) bool {
+	for other, r := range waiters {
+		if r > waiters[id] || (r == waiters[id] && other < id) {
+			return false
+		}
+	}
+	return true
+}
+
+// cloneSource returns the clone source's state and what releases it. Out
+// of check mode the source is held (see sourceLocks) and observed from
+// scratch under its lock; in check mode nothing is locked, and a source
+// this run has planned is taken as predicted.
+func (x *converger) cloneSource(ctx context.Context, src int) (*backend.State, func(), error) {
+	observe := func() (*backend.State, error) {
+		sts, err := x.req.Backend.Observe(ctx, []int{src})
+		if err != nil {
+			return nil, fmt.Errorf("observe clone source CT %d: %w", src, err)
+		}
+		return sts[src], nil
+	}
+	if x.req.CheckMode {
+		if st := x.known.get(src); st != nil {
+			return st, func() {}, nil
+		}
+		st, err := observe()
+		return st, func() {}, err
+	}
+	done := x.sources.acquire(src, x.ctid)
+	unlock, _, err := lockContainer(ctx, x.req.LockDir, src, x.req.LockTimeout)
+	if err != nil {
+		done()
+		return nil, nil, fmt.Errorf("clone source: %w", err)
+	}
+	release := func() { unlock(); done() }
+	st, err := observe()
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return st, release, nil
 }

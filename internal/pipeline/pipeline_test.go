@@ -118,7 +118,7 @@ func TestGateFailsClosedBeforeAnyVolume(t *testing.T) {
 	assert.Equal(t, "idmap_gate", res.Containers[0].Step)
 	assert.Contains(t, res.Msg, "expected [u 0 100000 65536, g 0 100000 65536]")
 	assert.Contains(t, res.Msg, "200000")
-	assert.Contains(t, res.Msg, "Not reached: 902")
+	assert.Contains(t, res.Msg, "Skipped: 902 (it needs CT 901, which failed)")
 	_, err := os.Stat(fleet[901].SharedVolumes[0].HostPath)
 	assert.True(t, os.IsNotExist(err), "no volume was created")
 	for _, m := range f.mutations {
@@ -159,7 +159,7 @@ func TestFeatureRunsOncePerScriptContent(t *testing.T) {
 	assert.Len(t, hr.calls, 2, "changed script runs again")
 }
 
-func TestFailureStopsTheFleetAndSaysWhatWasDone(t *testing.T) {
+func TestFailureSkipsDependantsAndSaysWhatWasDone(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
 	req := newRequest(t, f, fleet, dir, 900, 901, 902)
@@ -170,8 +170,10 @@ func TestFailureStopsTheFleetAndSaysWhatWasDone(t *testing.T) {
 	require.True(t, res.Failed)
 	assert.Contains(t, res.Msg, "CT 901 failed at step configure")
 	assert.Contains(t, res.Msg, "Done: 900")
-	assert.Contains(t, res.Msg, "Not reached: 902")
-	assert.Equal(t, "not reached", res.Containers[2].Msg)
+	assert.Contains(t, res.Msg, "Failed: 901")
+	assert.Contains(t, res.Msg, "Skipped: 902 (it needs CT 901, which failed)")
+	assert.Equal(t, StatusSkipped, res.Containers[2].Status)
+	assert.Equal(t, 901, res.Containers[2].BlockedBy)
 }
 
 func TestFaultAtEveryMutationThenRerunConverges(t *testing.T) {

@@ -5,66 +5,72 @@ import (
 	"fmt"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
-	"sort"
-	"strconv"
 	"strings"
 )
 
-// Run converges req.Targets in dependency order and reports every container.
-// On the first failure it stops: the result says which containers were done,
-// which one failed (step, command, exit code, stderr) and which were not
-// reached.
+// Run converges req.Targets: each container as soon as everything it needs
+// (clone source, dependencies) is done, at most req.Parallel at a time. A
+// failed container's dependants are skipped, naming it; the others go on.
+// The result lists the containers in dependency order and says which were
+// done, failed and skipped.
 func Run(ctx context.Context, req Request) Result {
 	req.Fleet = inheritIdmaps(req.Fleet)
 	order, err := Order(req.Fleet, req.Targets)
 	if err != nil {
 		return Result{Failed: true, Msg: err.Error()}
 	}
-	if req.State == "absent" {
+	absent := req.State == "absent"
+	if absent {
 		// Clones and dependants go first: a linked clone blocks its source's destroy.
 		for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
 			order[i], order[j] = order[j], order[i]
 		}
 	}
-	states, err := req.Backend.Observe(ctx, observeSet(req, order))
-	if err != nil {
-		return Result{Failed: true, Msg: fmt.Sprintf("observe: %v", err)}
+	if req.Log != nil {
+		req.Log = &syncWriter{w: req.Log}
 	}
-	var res Result
-	var done []string
-	for i, ctid := range order {
-		cr := convergeOne(ctx, &req, ctid, states)
-		res.Containers = append(res.Containers, cr)
-		res.Changed = res.Changed || cr.Changed
-		res.Warnings = append(res.Warnings, cr.Warnings...)
-		if cr.Failed {
-			res.Failed = true
-			var rest []string
-			for _, id := range order[i+1:] {
-				rest = append(rest, strconv.Itoa(id))
-				res.Containers = append(res.Containers, ContainerResult{CTID: id, Name: req.Fleet[id].Name, Msg: "not reached", Actions: []ActionResult{}})
+	known := &states{m: map[int]*backend.State{}}
+	needs := needsOf(&req, order, absent)
+	rank := ranks(order, needs)
+	sources := newSourceLocks(rank)
+	w := walk{order: byRank(order, rank), needs: needs, parallel: max(req.Parallel, 1), failFast: req.FailFast,
+		started: func(ctid int) {
+			if src := req.Fleet[ctid].CloneFromCTID; src != nil && !req.CheckMode && !absent {
+				sources.expect(int(*src), ctid)
 			}
-			res.Msg = fmt.Sprintf("%s. Done: %s. Not reached: %s.", cr.Msg, list(done), list(rest))
-			return res
-		}
-		done = append(done, strconv.Itoa(ctid))
+		},
+		converge: func(ctx context.Context, ctid int) ContainerResult {
+			if src := req.Fleet[ctid].CloneFromCTID; src != nil {
+				defer sources.forget(int(*src), ctid)
+			}
+			return convergeOne(ctx, &req, ctid, known, sources)
+		}}
+	var res Result
+	res.Containers = inOrder(w.run(ctx), order)
+	for i := range res.Containers {
+		c := &res.Containers[i]
+		c.Name = req.Fleet[c.CTID].Name
+		res.Changed = res.Changed || c.Changed
+		res.Failed = res.Failed || c.Failed
+		res.Warnings = append(res.Warnings, c.Warnings...)
 	}
 	res.Msg = summary(res, req.CheckMode)
 	return res
 }
 
 // convergeOne takes the container's run lock (never in check mode, which
-// writes nothing), observes again if another run held it, and runs the steps
-// of the requested state.
-func convergeOne(ctx context.Context, req *Request, ctid int, states map[int]*backend.State) ContainerResult {
+// writes nothing), then observes it from scratch, and runs the steps of the
+// requested state.
+func convergeOne(ctx context.Context, req *Request, ctid int, known *states, sources *sourceLocks) (cr ContainerResult) {
 	spec := req.Fleet[ctid]
-	cr := ContainerResult{CTID: ctid, Name: spec.Name, Actions: []ActionResult{}}
+	cr = ContainerResult{CTID: ctid, Name: spec.Name, Actions: []ActionResult{}}
+	defer func() { cr.Status = statusOf(cr) }()
 	if spec.Node != "" && req.Node != "" && spec.Node != req.Node {
 		cr.Skipped = true
 		cr.Msg = fmt.Sprintf("skipped: pinned to node %q, this is %q", spec.Node, req.Node)
 		return cr
 	}
-	x := &converger{req: req, ctid: ctid, spec: spec, st: states[ctid], fleet: states, res: &cr}
+	x := &converger{req: req, ctid: ctid, spec: spec, known: known, sources: sources, res: &cr}
 	if !req.CheckMode {
 		unlock, _, err := lockContainer(ctx, req.LockDir, ctid, req.LockTimeout)
 		if err != nil {
@@ -73,16 +79,14 @@ func convergeOne(ctx context.Context, req *Request, ctid int, states map[int]*ba
 			return cr
 		}
 		defer unlock()
-		// Lock, then observe: what was seen before the lock may be stale,
-		// another run may have changed the container in between.
-		x.dirty = true
-		if err := x.refresh(ctx); err != nil {
-			x.fail(err)
-			return cr
-		}
 	}
-	if x.st == nil {
-		x.st = &backend.State{CTID: ctid}
+	// Lock, then observe: whatever was seen before the lock may be stale,
+	// another run may have changed the container in between.
+	x.dirty = true
+	if err := x.refresh(ctx); err != nil {
+		x.step = "observe"
+		x.fail(err)
+		return cr
 	}
 	want, err := schema.ExpectedIdmap(spec)
 	if err != nil {
@@ -95,9 +99,9 @@ func convergeOne(ctx context.Context, req *Request, ctid int, states map[int]*ba
 		x.warn("%s", w)
 	}
 	before := x.st.ConfText
-	x.logf("CT %d (%s): %s", ctid, spec.Name, stateOf(req))
+	x.logf("%s", stateOf(req))
 	x.run(ctx, stepsFor(req.State))
-	states[ctid] = x.st
+	known.put(ctid, x.st)
 	cr.Config = x.st.ConfText
 	if req.Diff && before != x.st.ConfText {
 		cr.Diff = &Diff{Before: before, After: x.st.ConfText,
@@ -107,6 +111,18 @@ func convergeOne(ctx context.Context, req *Request, ctid int, states map[int]*ba
 		cr.Msg = containerSummary(cr, req.CheckMode)
 	}
 	return cr
+}
+
+func statusOf(cr ContainerResult) string {
+	switch {
+	case cr.Failed:
+		return StatusFailed
+	case cr.Skipped:
+		return StatusSkipped
+	case cr.Changed:
+		return StatusChanged
+	}
+	return StatusOK
 }
 
 func stepsFor(state string) []step {
@@ -130,23 +146,6 @@ func stateOf(req *Request) string {
 	return s
 }
 
-// observeSet is the targets plus their clone sources.
-func observeSet(req Request, order []int) []int {
-	seen := map[int]bool{}
-	for _, id := range order {
-		seen[id] = true
-		if c := req.Fleet[id].CloneFromCTID; c != nil {
-			seen[int(*c)] = true
-		}
-	}
-	ids := make([]int, 0, len(seen))
-	for id := range seen {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
-}
-
 func containerSummary(cr ContainerResult, check bool) string {
 	switch {
 	case cr.Skipped:
@@ -163,17 +162,33 @@ func summary(res Result, check bool) string {
 	if len(res.Containers) == 1 {
 		return res.Containers[0].Msg
 	}
-	changed := 0
+	if res.Failed {
+		var first string
+		for _, c := range res.Containers {
+			if c.Failed && first == "" {
+				first = c.Msg
+			}
+		}
+		return fmt.Sprintf("%s. %s", first, outcome(res.Containers))
+	}
+	changed, converged := 0, 0
 	for _, c := range res.Containers {
-		if c.Changed {
+		switch c.Status {
+		case StatusChanged:
 			changed++
+		case StatusOK:
+			converged++
 		}
 	}
 	verb := "changed"
 	if check {
 		verb = "would change"
 	}
-	return fmt.Sprintf("%d containers: %d %s, %d converged", len(res.Containers), changed, verb, len(res.Containers)-changed)
+	msg := fmt.Sprintf("%d containers: %d %s, %d converged", len(res.Containers), changed, verb, converged)
+	if n := len(res.Containers) - changed - converged; n > 0 {
+		msg += fmt.Sprintf(", %d skipped", n)
+	}
+	return msg
 }
 
 func list(ids []string) string {

@@ -21,6 +21,9 @@ func preflightStep(ctx context.Context, x *converger) error {
 // change it after creation).
 func defineStep(ctx context.Context, x *converger) error {
 	b := x.req.Backend
+	if src := x.spec.CloneFromCTID; src != nil {
+		defer x.sources.forget(int(*src), x.ctid) // define is done: it clones now or never
+	}
 	if x.st.Exists {
 		if x.spec.Unprivileged != nil && *x.spec.Unprivileged != x.st.Unprivileged {
 			return fmt.Errorf("unprivileged: the container has unprivileged=%t and the spec asks for %t; it is fixed at creation (destroy it with state: absent to rebuild)", x.st.Unprivileged, *x.spec.Unprivileged)
@@ -32,7 +35,11 @@ func defineStep(ctx context.Context, x *converger) error {
 		return x.apply(ctx, []backend.Action{act}, pred)
 	}
 	srcID := int(*x.spec.CloneFromCTID)
-	src := x.fleet[srcID]
+	src, release, err := x.cloneSource(ctx, srcID)
+	if err != nil {
+		return err
+	}
+	defer release()
 	srcSpec := x.req.Fleet[srcID]
 	if src == nil || !src.Exists {
 		return fmt.Errorf("clone_from_ctid: source CT %d does not exist; converge it first (add it to ctids)", srcID)

@@ -10,19 +10,20 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
 
-// Observe reads the states of ctids with ONE pct call for all of them
-// (`pct list`: running and lock); everything else comes from files: the
-// conf (a missing conf means the container is absent), the generated LXC
+// Observe reads the states of ctids from files alone, without running pct:
+// which containers run from /proc/net/unix, as pct itself decides it; the
+// conf (a missing conf means the container is absent; lock, template flag,
+// snapshots, pending changes and records are in it), the generated LXC
 // config's lxc.idmap lines (GivenMap), and for a running container the
 // uid_map/gid_map of its init (RunningMap).
 func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.State, error) {
-	rows, err := b.C.List(ctx)
+	active, err := activeContainers(b.C.NetUnix())
 	if err != nil {
 		return nil, fmt.Errorf("observe: %w", err)
 	}
 	out := make(map[int]*backend.State, len(ctids))
 	for _, ctid := range ctids {
-		st, err := b.observeOne(ctid, rows)
+		st, err := b.observeOne(ctid, active)
 		if err != nil {
 			return nil, fmt.Errorf("observe CT %d: %w", ctid, err)
 		}
@@ -31,7 +32,7 @@ func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.St
 	return out, nil
 }
 
-func (b *Backend) observeOne(ctid int, rows map[int]ListEntry) (*backend.State, error) {
+func (b *Backend) observeOne(ctid int, active map[int]bool) (*backend.State, error) {
 	data, err := readFile(b.C.Conf(ctid))
 	if errors.Is(err, os.ErrNotExist) {
 		return &backend.State{CTID: ctid}, nil
@@ -41,11 +42,7 @@ func (b *Backend) observeOne(ctid int, rows map[int]ListEntry) (*backend.State, 
 	}
 	cfg, _ := conf.Parse(data)
 	st := stateFromConf(ctid, cfg)
-	row, listed := rows[ctid]
-	st.Running = listed && row.Running
-	if st.Lock == "" && listed {
-		st.Lock = row.Lock
-	}
+	st.Running = active[ctid]
 	st.GivenMapFrom = b.C.Generated(ctid)
 	st.GivenMap, err = givenMap(st.GivenMapFrom, !st.Unprivileged && len(cfg.Main.RawValues("lxc.idmap")) == 0)
 	if err != nil {

@@ -28,15 +28,15 @@ func (e *emu) seed(n int) []int {
 	return ids
 }
 
-// The promise of issue 8: a converged fleet of any size costs one pct
-// invocation in total.
-func TestEmuObserveIsOnePctCall(t *testing.T) {
+// A converged fleet of any size costs no pct invocation at all: pct list
+// shows nothing the files do not (issue 11).
+func TestEmuObserveRunsNoPct(t *testing.T) {
 	e := newEmu(t)
 	ids := e.seed(20)
 	e.resetLog()
 	states, err := e.b.Observe(e.ctx, append(ids, 999))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"list"}, e.calls(), "one pct list for all, conf files read directly")
+	assert.Empty(t, e.calls(), "conf files and /proc/net/unix read directly")
 	require.Len(t, states, 21)
 	assert.False(t, states[999].Exists, "a missing conf is an absent container")
 	st := states[205]
@@ -66,7 +66,8 @@ func TestEmuObserveReadsMapsOfARunningContainer(t *testing.T) {
 	e.do(e.b.Start(st))
 	e.resetLog()
 	st = e.observe(930)
-	assert.Len(t, e.calls(), 1)
+	assert.Empty(t, e.calls())
+	assert.True(t, st.Running, "running, from the emulator's proc/net/unix")
 	want, _ := idmap.Parse(custom)
 	assert.True(t, want.Equal(st.GivenMap), "given %v", st.GivenMap)
 	assert.True(t, want.Equal(st.RunningMap), "running %v", st.RunningMap)
@@ -103,4 +104,26 @@ func TestRecordsKeepUserLines(t *testing.T) {
 	assert.Equal(t, "my web box\nphoenix_lxc: feature:docker=sha256:3\nphoenix_lxc: app=sha256:2\n", d)
 	assert.Equal(t, map[string]string{"feature:docker": "sha256:3", "app": "sha256:2"}, parseRecords(d))
 	assert.True(t, strings.HasSuffix(withRecord("", "a", "b"), "phoenix_lxc: a=b\n"))
+}
+
+// pve-container LXC.pm::list_active_containers: a line of 8 fields whose
+// path is exactly @/var/lib/lxc/<CTID>/command. Anything else, a file
+// socket of the same name or a longer abstract name included, is not a
+// running container.
+func TestActiveContainersFromNetUnix(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "unix")
+	text := "Num       RefCount Protocol Flags    Type St Inode Path\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 20100 @/var/lib/lxc/100/command\n" +
+		"0000000000000000: 00000003 00000000 00000000 0001 03 20101\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 20102 /var/lib/lxc/101/command\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 20103 @/var/lib/lxc/102/command.x\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 20104 @/var/lib/lxc/0103/command\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 20105 @/var/lib/lxc/104/command\n"
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	got, err := activeContainers(path)
+	require.NoError(t, err)
+	assert.Equal(t, map[int]bool{100: true, 104: true}, got)
+	got, err = activeContainers(filepath.Join(t.TempDir(), "missing"))
+	require.NoError(t, err)
+	assert.Empty(t, got, "no file: nothing runs, as for pct")
 }

@@ -62,3 +62,7 @@ func (p Paths) ProcMap(pid int, file string) string {
 
 // Dev is a device node under the root's /dev.
 func (p Paths) Dev(name string) string { return p.join("dev", name) }
+
+// NetUnix is the kernel's list of unix sockets, /proc/net/unix: a running
+// container's monitor listens on @/var/lib/lxc/<CTID>/command.
+func (p Paths) NetUnix() string { return p.join("proc/net/unix") }

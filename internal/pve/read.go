@@ -107,3 +107,34 @@ func confMap(cfg *conf.Config) idmap.Set {
 	}
 	return idmap.Identity()
 }
+
+// activeContainers lists the running containers the way pve-container's
+// LXC.pm::list_active_containers does: a container runs while its monitor
+// listens on the abstract unix socket @/var/lib/lxc/<CTID>/command, which
+// the kernel lists in /proc/net/unix (8 fields, the path last). A missing
+// file means nothing runs, as for pct.
+func activeContainers(path string) (map[int]bool, error) {
+	data, err := readFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[int]bool{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]bool{}
+	for _, l := range strings.Split(string(data), "\n") {
+		f := strings.Fields(l)
+		if len(f) != 8 || !strings.HasSuffix(f[0], ":") {
+			continue
+		}
+		rest, ok := strings.CutPrefix(f[7], "@/var/lib/lxc/")
+		if !ok {
+			continue
+		}
+		idText, ok := strings.CutSuffix(rest, "/command")
+		if n, err := strconv.Atoi(idText); ok && err == nil && n > 0 && strconv.Itoa(n) == idText {
+			out[n] = true
+		}
+	}
+	return out, nil
+}

@@ -208,6 +208,14 @@ func TestLXCUngrantedIdmapFailsAndSaysSo(t *testing.T) {
 	t.Logf("msg: %v", res["msg"])
 }
 
+// isActionLine reports whether a progress line is an action's,
+// "CT 9100 (tpl):   define: lxc-create ...", rather than a container's
+// first line, "CT 9100 (tpl): present".
+func isActionLine(l string) bool {
+	_, rest, ok := strings.Cut(l, "): ")
+	return ok && strings.HasPrefix(l, "CT ") && strings.HasPrefix(rest, "  ")
+}
+
 // knownBroken are kill points the next run does not yet complete, by
 // action ("step action"), with why; remove an entry once it is fixed.
 var knownBroken = map[string]string{}
@@ -224,7 +232,7 @@ func killAfterAction(t *testing.T, h *lxcHost, cfg string, extra map[string]any,
 	sc := bufio.NewScanner(stderr)
 	seen := 0
 	for seen < n && sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "  ") {
+		if isActionLine(sc.Text()) {
 			seen++
 		}
 	}

@@ -22,15 +22,18 @@ import (
 // killingPct puts a pct in front of the emulator that counts the
 // state-changing calls (the emulator's read-only ones pass uncounted) and,
 // once the call numbered $PHX_KILL_AT has run, SIGKILLs the module that
-// started it. The pipeline runs one command at a time, so the wrapper is
-// then the module's only child: the whole tree is gone. It returns the env
-// that selects the wrapper.
+// started it. Other pct calls of the walk may still be running then (they
+// die with the module, but may finish first). It returns the env that
+// selects the wrapper.
 func (h *host) killingPct() string {
 	counter := filepath.Join(h.dir, "kill.count")
 	h.write("pctkill", fmt.Sprintf(`#!/bin/sh
 case "$1" in list|status|config|pending|listsnapshot) exec %[1]s "$@";; esac
+exec 9>>%[2]s.lock
+flock 9
 n=$(( $(cat %[2]s 2>/dev/null || echo 0) + 1 ))
 echo $n > %[2]s
+flock -u 9
 %[1]s "$@"
 rc=$?
 if [ "$n" = "$PHX_KILL_AT" ]; then kill -KILL $PPID; fi
@@ -40,8 +43,9 @@ exit $rc
 }
 
 // A fleet converge SIGKILLed after each of its state-changing pct calls in
-// turn: the next run succeeds and leaves the same conf files as a clean
-// run, and the run after that changes nothing.
+// turn, one container at a time and four at a time: the next run succeeds
+// and leaves the same conf files as a clean run, and the run after that
+// changes nothing.
 func TestKilledAfterEveryMutationIsFinishedByTheNextRun(t *testing.T) {
 	clean := newHost(t)
 	require.Equal(t, false, clean.run(map[string]any{"config_file": clean.fleet()})["failed"])
@@ -49,25 +53,34 @@ func TestKilledAfterEveryMutationIsFinishedByTheNextRun(t *testing.T) {
 	want := maskVols(clean.confs(), clean.vols)
 	require.Greater(t, total, 10)
 	t.Logf("%d kill points", total)
-	for k := 1; k <= total; k++ {
-		h := newHost(t)
-		cfg := h.fleet()
-		cmd, wait := h.start("killed", map[string]any{"config_file": cfg}, h.killingPct(), "PHX_KILL_AT="+itoa(k))
-		_, stdout, _ := wait()
-		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-		last := mutations(h.pctCalls())
-		require.True(t, ws.Signaled(), "kill %d: the run was killed (it printed %s)", k, stdout)
-		require.Len(t, last, k, "kill %d: no state-changing call after the kill", k)
-		what := fmt.Sprintf("killed after call %d (%s)", k, last[k-1])
-
-		h.resetLog()
-		res := h.run(map[string]any{"config_file": cfg})
-		require.Equal(t, false, res["failed"], "%s: the next run failed: %v", what, res["msg"])
-		assert.Equal(t, want, maskVols(h.confs(), h.vols), "%s: same confs as a clean run", what)
-		res = h.run(map[string]any{"config_file": cfg})
-		require.Equal(t, false, res["failed"], "%s: third run: %v", what, res["msg"])
-		assert.Equal(t, false, res["changed"], "%s: the third run changes nothing: %v", what, actions(res))
+	for _, parallel := range []int{1, 4} {
+		for k := 1; k <= total; k++ {
+			killedAt(t, k, parallel, want)
+		}
 	}
+}
+
+func killedAt(t *testing.T, k, parallel int, want map[string]string) {
+	h := newHost(t)
+	cfg := h.fleet()
+	cmd, wait := h.start("killed", map[string]any{"config_file": cfg, "parallel": parallel}, h.killingPct(), "PHX_KILL_AT="+itoa(k))
+	_, stdout, _ := wait()
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	last := mutations(h.pctCalls())
+	require.True(t, ws.Signaled(), "kill %d: the run was killed (it printed %s)", k, stdout)
+	if parallel == 1 {
+		require.Len(t, last, k, "kill %d: no state-changing call after the kill", k)
+	} else {
+		require.GreaterOrEqual(t, len(last), k, "kill %d", k)
+	}
+	what := fmt.Sprintf("parallel %d, killed after call %d (%s)", parallel, k, last[k-1])
+	h.resetLog()
+	res := h.run(map[string]any{"config_file": cfg})
+	require.Equal(t, false, res["failed"], "%s: the next run failed: %v", what, res["msg"])
+	assert.Equal(t, want, maskVols(h.confs(), h.vols), "%s: same confs as a clean run", what)
+	res = h.run(map[string]any{"config_file": cfg})
+	require.Equal(t, false, res["failed"], "%s: third run: %v", what, res["msg"])
+	assert.Equal(t, false, res["changed"], "%s: the third run changes nothing: %v", what, actions(res))
 }
 
 // gone reports whether pid no longer runs (absent, or a zombie waiting for

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
@@ -25,6 +27,7 @@ func cmdClone(e *env, p *params) error {
 	if err != nil {
 		return err
 	}
+	unlock = sync.OnceFunc(unlock) // holdSource may release it early
 	defer unlock()
 	if l, ok := src.Main.Get("lock"); ok {
 		return fmt.Errorf("CT is locked (%s)", l)
@@ -95,6 +98,9 @@ func cmdClone(e *env, p *params) error {
 	if p.has("description") {
 		dst.Main.Description = p.get("description")
 	}
+	if err := e.holdSource(id, unlock); err != nil {
+		return err
+	}
 	if err := copyTree(e.rootfs(id), e.rootfs(newid)); err != nil {
 		return workerErr("clone failed: %v", err)
 	}
@@ -102,6 +108,34 @@ func cmdClone(e *env, p *params) error {
 		return workerErr("clone failed: %v", err)
 	}
 	return nil
+}
+
+// holdSource models the copy's duration (the clone delay). Proxmox locks
+// the source for the whole copy (API2/LXC.pm clone_vm:
+// set_lock($vmid, 'disk')), so meanwhile the source's conf says lock: disk
+// and other commands on it fail with "CT is locked (disk)"; the flock is
+// released during the copy, as there. Without a delay the copy is instant.
+func (e *env) holdSource(id string, unlock func()) error {
+	if e.delay <= 0 {
+		return nil
+	}
+	c, err := e.load(id)
+	if err != nil {
+		return err
+	}
+	c.Main.Set("lock", "disk")
+	if err := e.save(id, c); err != nil {
+		return err
+	}
+	unlock()
+	time.Sleep(e.delay)
+	relock, c, err := e.lockLoad(id)
+	if err != nil {
+		return err
+	}
+	defer relock()
+	c.Main.Delete("lock")
+	return e.save(id, c)
 }
 
 // sortedEntries returns a section's entries sorted by key.

@@ -35,12 +35,36 @@ func cmdExec(e *env, p *params) error {
 		return fmt.Errorf("missing command")
 	}
 	root := e.rootfs(id)
-	if strings.HasPrefix(argv[0], "/") {
-		if st, err := os.Stat(ctPath(root, argv[0])); err == nil && st.Mode().IsRegular() {
-			return e.runHost(root, append([]string{ctPath(root, argv[0])}, argv[1:]...))
-		}
+	if file := lookPath(root, argv[0]); file != "" {
+		return e.runHost(root, append([]string{file}, argv[1:]...))
 	}
 	return e.builtin(id, root, argv)
+}
+
+// ctPATH is the PATH lxc-attach gives a command when the container's
+// environment sets none.
+var ctPATH = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+
+// lookPath finds cmd in the rootfs as lxc-attach's execvp would: an
+// absolute path as is, a bare name in ctPATH. It returns the host path of
+// a regular file, or "".
+func lookPath(root, cmd string) string {
+	cands := []string{cmd}
+	if !strings.HasPrefix(cmd, "/") {
+		if strings.Contains(cmd, "/") {
+			return ""
+		}
+		cands = nil
+		for _, d := range ctPATH {
+			cands = append(cands, d+"/"+cmd)
+		}
+	}
+	for _, c := range cands {
+		if st, err := os.Stat(ctPath(root, c)); err == nil && st.Mode().IsRegular() {
+			return ctPath(root, c)
+		}
+	}
+	return ""
 }
 
 // runHost runs a command on the host with the rootfs as cwd; the exit

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // workerError is a failure inside a task worker: its exit status depends
@@ -71,6 +72,15 @@ func run(args []string) int {
 			fmt.Fprintln(e.stderr, err)
 			return 255
 		}
+	}
+	d, err := loadDelays()
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return 255
+	}
+	e.delay = d.of(c.name)
+	if c.name != "clone" { // clone sleeps while it holds its source (cmdClone)
+		time.Sleep(e.delay)
 	}
 	return e.finish(c, c.run(e, p))
 }

@@ -21,7 +21,8 @@ type env struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	stdin    io.Reader
-	idmapBug string // PCTEMU_IDMAP_BUG
+	idmapBug string        // PCTEMU_IDMAP_BUG
+	delay    time.Duration // this invocation's PCTEMU_DELAY_MS
 }
 
 // path maps an absolute Proxmox path into the state folder.
@@ -42,6 +43,9 @@ func (e *env) setup() error {
 		if err := os.MkdirAll(e.path(d), 0o755); err != nil {
 			return fmt.Errorf("pctemu: cannot create state folder: %v", err)
 		}
+	}
+	if _, err := os.Stat(e.path("proc/net/unix")); err != nil {
+		return e.writeNetUnix()
 	}
 	return nil
 }
@@ -85,8 +89,10 @@ func (e *env) ids() []string {
 	return out
 }
 
-// writeAtomic writes data to a temp file next to path, syncs it and
-// renames it into place.
+// writeAtomic writes data to a temp file next to path and renames it into
+// place: a reader, or a killed pct, never sees half a file. No fsync: the
+// emulator models a killed process, not a power cut, and its own cost must
+// stay small beside its latency model (PCTEMU_DELAY_MS).
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -97,10 +103,6 @@ func writeAtomic(path string, data []byte, mode os.FileMode) error {
 	}
 	defer os.Remove(f.Name())
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
 		f.Close()
 		return err
 	}
@@ -165,7 +167,7 @@ func (e *env) setRunning(id string, on bool) error {
 		os.Remove(e.pidFile(id))
 		os.RemoveAll(procDir)
 		os.RemoveAll(cg)
-		return nil
+		return e.writeNetUnix()
 	}
 	uid, gid, err := e.procMaps(id)
 	if err != nil {
@@ -183,5 +185,5 @@ func (e *env) setRunning(id string, on bool) error {
 			return fmt.Errorf("pctemu: cannot write running state %s: %v", p, err)
 		}
 	}
-	return nil
+	return e.writeNetUnix()
 }

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A running CT is listed in proc/net/unix as pve-container's
+// LXC.pm::list_active_containers looks for it: a line of the kernel's
+// format whose path is @/var/lib/lxc/<id>/command. Stop removes it.
+func TestRunningIsInProcNetUnix(t *testing.T) {
+	h := newHost(t)
+	h.create("100")
+	h.create("101")
+	h.ok("start", "100")
+	h.ok("start", "101")
+	lines := strings.Split(strings.TrimRight(h.read("proc/net/unix"), "\n"), "\n")
+	assert.Equal(t, "Num       RefCount Protocol Flags    Type St Inode Path", lines[0])
+	assert.Regexp(t, `^[0-9a-f]{16}: 00000002 00000000 00010000 0001 01 200100 @/var/lib/lxc/100/command$`, lines[2])
+	assert.Contains(t, h.read("proc/net/unix"), " @/var/lib/lxc/101/command\n")
+	h.ok("stop", "100")
+	assert.NotContains(t, h.read("proc/net/unix"), "@/var/lib/lxc/100/command")
+	assert.Contains(t, h.read("proc/net/unix"), "@/var/lib/lxc/101/command")
+}
+
+// PCTEMU_DELAY_MS makes invocations sleep by subcommand, default for the
+// rest, and refuses what it cannot read.
+func TestDelayModel(t *testing.T) {
+	h := newHost(t, "PCTEMU_DELAY_MS=default=0,create=300")
+	start := time.Now()
+	h.create("100")
+	assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
+	start = time.Now()
+	h.ok("config", "100")
+	assert.Less(t, time.Since(start), 250*time.Millisecond)
+
+	bad := newHost(t, "PCTEMU_DELAY_MS=crate=10")
+	r := bad.pct("list")
+	assert.Equal(t, 255, r.code)
+	assert.Contains(t, r.stderr, `"crate" is not a pct subcommand`)
+}
+
+// During a clone's copy the source says lock: disk, and a second clone of
+// it fails as on Proxmox; afterwards the lock is gone.
+func TestCloneLocksItsSourceForTheCopy(t *testing.T) {
+	h := newHost(t, "PCTEMU_DELAY_MS=clone=600")
+	h.create("100")
+	h.ok("snapshot", "100", "base")
+	done := make(chan result)
+	go func() { done <- h.pct("clone", "100", "101", "--snapname", "base") }()
+	time.Sleep(300 * time.Millisecond)
+	assert.Contains(t, h.read("etc/pve/lxc/100.conf"), "lock: disk\n")
+	r := h.pct("clone", "100", "102", "--snapname", "base")
+	assert.Equal(t, 255, r.code)
+	assert.Contains(t, r.stderr, "CT is locked (disk)")
+	require.Equal(t, 0, (<-done).code)
+	assert.NotContains(t, h.read("etc/pve/lxc/100.conf"), "lock:")
+	assert.True(t, h.exists("etc/pve/lxc/101.conf"))
+}
