@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
@@ -75,6 +76,13 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 		LockDir:              lockDir(),
 		Parallel:             orInt(o.Parallel, DefaultParallel),
 		FailFast:             o.FailFast,
+	}
+	host, err := volumeHost(o, p)
+	if err != nil {
+		return nil, fmt.Errorf("shared volumes: %w", err)
+	}
+	if err := checkVolumes(p, host, hostpath.SystemLstat); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -35,8 +35,9 @@ func plainFile(path, v, what string, ps *Problems) {
 	}
 }
 
-// forbiddenHostDirs are host trees a shared volume or template may never
-// point into: the Proxmox cluster file system and the kernel's.
+// forbiddenHostDirs are host trees a template may never point into: the
+// Proxmox cluster file system and the kernel's. (Shared volumes follow
+// internal/hostpath.)
 var forbiddenHostDirs = []string{"/etc/pve", "/proc", "/sys", "/dev"}
 
 // checkHostPath requires an absolute, clean host path, not "/" and not

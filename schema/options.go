@@ -16,6 +16,7 @@ type Options struct {
 	Node                 string   `json:"node,omitempty" jsonschema:"description=This host's node name (default: the host name). Containers pinned to another node are skipped."`
 	CommandTimeout       int      `json:"command_timeout,omitempty" jsonschema:"minimum=1,maximum=86400,default=600,description=Seconds before any external command is killed."`
 	LockTimeout          int      `json:"lock_timeout,omitempty" jsonschema:"minimum=0,maximum=86400,default=120,description=Seconds to wait for another run on the same container."`
+	SharedVolumeRoots    []string `json:"shared_volume_roots,omitempty" jsonschema:"description=When set\\, every shared volume's host_path must lie inside one of these absolute folders."`
 	Parallel             int      `json:"parallel,omitempty" jsonschema:"minimum=1,maximum=64,default=4,description=Containers converged at once; a container starts as soon as its clone source and dependencies are done. 1 converges one at a time in dependency order."`
 	FailFast             bool     `json:"fail_fast,omitempty" jsonschema:"default=false,description=Start no further container after the first failure. Otherwise only the containers that depend on a failed one are skipped."`
 }

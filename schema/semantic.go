@@ -217,7 +217,7 @@ func checkIdmapAndVolumes(l Located, ps *Problems) {
 			ps.add(join(p, "idmap"), "is set on a privileged container: an id map needs unprivileged: true")
 		}
 		for i, line := range s.Idmap {
-			if _, err := idmap.ParseEntry(line); err != nil {
+			if _, err := idmap.CheckSyntax(line); err != nil {
 				ps.add(join(p, "idmap", i), "%v", err)
 				mapOK = false
 			}
@@ -225,6 +225,11 @@ func checkIdmapAndVolumes(l Located, ps *Problems) {
 		if mapOK {
 			for _, err := range m.Validate() {
 				ps.add(join(p, "idmap"), "%v", err)
+			}
+			for _, k := range []idmap.Kind{idmap.UID, idmap.GID} {
+				if h, ok := m.ToHost(k, 0); ok && h == 0 && s.IsUnprivileged() {
+					ps.add(join(p, "idmap"), "maps container %cid 0 to host %cid 0: container root would be host root; an unprivileged container's root must map into a range granted in /etc/sub%cid", k, k, k)
+				}
 			}
 		}
 	}
@@ -237,12 +242,14 @@ func checkIdmapAndVolumes(l Located, ps *Problems) {
 		if i < len(l.VolumePaths) {
 			vp = l.VolumePaths[i]
 		}
-		if checkHostPath(join(vp, "host_path"), v.HostPath, ps) {
-			if err := hostpath.CheckVolume(v.HostPath); err != nil {
-				ps.add(join(vp, "host_path"), "%v", err)
-			}
+		s.SharedVolumes[i].Where = vp
+		if err := hostpath.CheckVolume(v.HostPath); err != nil {
+			ps.add(join(vp, "host_path"), "%v", err)
 		}
 		checkMountPath(join(vp, "mount_path"), v.MountPath, ps)
+		if err := hostpath.CheckChars("mount_path", v.MountPath); err != nil {
+			ps.add(join(vp, "mount_path"), "%v", err)
+		}
 		if prev, dup := mounts[v.MountPath]; dup {
 			ps.add(join(vp, "mount_path"), "%s is already mounted by %s", v.MountPath, prev)
 		}

@@ -106,6 +106,10 @@ type SharedVolume struct {
 	Owner     string `json:"owner,omitempty" jsonschema:"pattern=^[0-9]+:[0-9]+$,description=Owner as container uid:gid\\, mapped to host ids through the proven id map (default 0:0)."`
 	Mode      string `json:"mode,omitempty" jsonschema:"pattern=^0?[0-7]{3\\,4}$,description=Octal mode of the top directory; empty leaves the mode as it is."`
 	ReadOnly  bool   `json:"read_only,omitempty" jsonschema:"description=Mount read-only."`
+
+	// Where is the volume's JSON path in the input (CheckFleet sets it;
+	// merged volumes point into the hypervisor config), for messages.
+	Where string `json:"-"`
 }
 
 // CTID is a container ID. The old files wrote some as strings ("900"),

@@ -34,6 +34,10 @@ type State struct {
 	// there is no such proof yet. GivenMapFrom names the file it came from.
 	GivenMap     idmap.Set
 	GivenMapFrom string
+	// Generated says the backend has made its LXC config (pct: the
+	// generated /var/lib/lxc/<CTID>/config exists), so the container was
+	// configured or started since it was created.
+	Generated bool
 	// RunningMap is read from /proc/<InitPID>/{uid,gid}_map of a running
 	// container; nil when not running.
 	RunningMap idmap.Set

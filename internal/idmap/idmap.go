@@ -5,6 +5,7 @@ package idmap
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,29 +148,65 @@ func (s Set) ToHost(k Kind, id int64) (int64, bool) {
 	return 0, false
 }
 
-// Validate reports overlaps on either side, and container ids 0..65535 of
-// either kind that the map leaves unmapped.
+// MaxExtents is how many entries of one kind a user namespace takes
+// (kernel/user_namespace.c, UID_GID_MAP_MAX_EXTENTS, since Linux 4.15).
+const MaxExtents = 340
+
+// Validate reports too many entries of a kind, overlaps on either side,
+// and container ids 0..65535 of either kind that the map leaves unmapped.
+// It sorts, so it takes O(n log n) for n entries.
 func (s Set) Validate() []error {
 	var errs []error
-	for i, a := range s {
-		for _, b := range s[i+1:] {
-			if a.Kind != b.Kind {
-				continue
-			}
-			if overlap(a.ContainerID, a.Count, b.ContainerID, b.Count) {
-				errs = append(errs, fmt.Errorf("entries %q and %q overlap on the container side", a, b))
-			}
-			if overlap(a.HostID, a.Count, b.HostID, b.Count) {
-				errs = append(errs, fmt.Errorf("entries %q and %q overlap on the host side", a, b))
+	for _, k := range []Kind{UID, GID} {
+		var es Set
+		for _, e := range s {
+			if e.Kind == k {
+				es = append(es, e)
 			}
 		}
-	}
-	for _, k := range []Kind{UID, GID} {
+		if len(es) > MaxExtents {
+			errs = append(errs, fmt.Errorf("%d %cid entries: the kernel takes at most %d per kind", len(es), k, MaxExtents))
+			continue
+		}
+		errs = append(errs, overlaps(es, "container", func(e Entry) int64 { return e.ContainerID })...)
+		errs = append(errs, overlaps(es, "host", func(e Entry) int64 { return e.HostID })...)
 		if gap := s.firstGap(k, 65536); gap >= 0 {
 			errs = append(errs, fmt.Errorf("%cid %d is not mapped (container ids 0..65535 must all be mapped)", k, gap))
 		}
 	}
 	return errs
+}
+
+// overlaps reports entries whose ranges overlap on one side: sorted by
+// their start there, an overlap always shows between neighbours.
+func overlaps(es Set, side string, start func(Entry) int64) []error {
+	es = append(Set(nil), es...)
+	sort.Slice(es, func(i, j int) bool { return start(es[i]) < start(es[j]) })
+	var errs []error
+	far := 0 // the entry reaching furthest so far
+	for i := 1; i < len(es); i++ {
+		if start(es[i]) < start(es[far])+es[far].Count {
+			errs = append(errs, fmt.Errorf("entries %q and %q overlap on the %s side", es[far], es[i], side))
+		}
+		if start(es[i])+es[i].Count > start(es[far])+es[far].Count {
+			far = i
+		}
+	}
+	return errs
+}
+
+// strictEntry is the one spelling of an entry a spec may use: "u" or "g",
+// then three decimal numbers without sign or leading zeros, single ASCII
+// spaces between.
+var strictEntry = regexp.MustCompile(`^[ug]( (0|[1-9][0-9]{0,9})){3}$`)
+
+// CheckSyntax refuses any other spelling of an entry than strictEntry
+// (tabs, Unicode spaces, "+100000", "0100000"), then parses it.
+func CheckSyntax(line string) (Entry, error) {
+	if !strictEntry.MatchString(line) {
+		return Entry{}, fmt.Errorf("id map entry %q: write it as \"u|g <container id> <host id> <count>\", decimal numbers separated by single spaces", line)
+	}
+	return ParseEntry(line)
 }
 
 // firstGap returns the lowest id below limit that no entry of kind k maps, or -1.
@@ -198,8 +235,6 @@ func (s Set) firstGap(k Kind, limit int64) int64 {
 	}
 	return next
 }
-
-func overlap(a, an, b, bn int64) bool { return a < b+bn && b < a+an }
 
 // Grant is one line of /etc/subuid or /etc/subgid.
 type Grant struct {
@@ -235,7 +270,7 @@ func ParseGrants(data string) []Grant {
 func (s Set) Uncovered(k Kind, user string, grants []Grant) []Entry {
 	var out []Entry
 	for _, e := range s {
-		if e.Kind != k || e.HostID == 0 && e.Count > MaxID {
+		if e.Kind != k {
 			continue
 		}
 		if !covered(e.HostID, e.Count, user, grants) {

@@ -91,7 +91,7 @@ func TestUncoveredAgainstGrants(t *testing.T) {
 	assert.Equal(t, []Entry{{GID, 0, 200000, 65536}}, wide.Uncovered(GID, "root", grants), "another user's grant does not count")
 	assert.Equal(t, wide.Uncovered(GID, "bob", grants), []Entry(nil))
 
-	assert.Empty(t, Identity().Uncovered(UID, "root", nil), "a privileged container needs no grant")
+	assert.Len(t, Identity().Uncovered(UID, "root", nil), 1, "the identity map given as a custom map needs a grant like any other (issue 12)")
 	assert.Len(t, Default().Uncovered(UID, "root", nil), 1, "no grants at all")
 }
 
@@ -141,4 +141,43 @@ func TestToHost(t *testing.T) {
 		assert.Equal(t, c.host, h, "%c%d", c.k, c.id)
 	}
 	assert.True(t, strings.HasPrefix(Entry{UID, 0, 100000, 65536}.String(), "u 0 100000"))
+}
+
+// Issue 12: one spelling only; no tab, Unicode space, sign or leading zero.
+func TestCheckSyntaxIsStrict(t *testing.T) {
+	e, err := CheckSyntax("u 0 100000 65536")
+	require.NoError(t, err)
+	assert.Equal(t, Entry{UID, 0, 100000, 65536}, e)
+	for _, bad := range []string{"u 0 +100000 65536", "u 0 0100000 65536", "u  0 100000 65536", "u\t0 100000 65536",
+		"u 0\u00a0100000 65536", "u 0 100000 65536 ", " u 0 100000 65536", "u 0 100000\u200365536", "U 0 100000 65536",
+		"u 0 -1 65536", "u 0 1e5 65536", "u 0 100000 0"} {
+		_, err := CheckSyntax(bad)
+		assert.Error(t, err, "%q", bad)
+	}
+}
+
+// The kernel takes 340 extents per kind; past that the map is refused
+// without comparing entries, and the check stays fast for any size.
+func TestValidateLimitsAndOverlaps(t *testing.T) {
+	var big Set
+	for i := int64(0); i < 65536; i++ {
+		big = append(big, Entry{UID, i, 100000 + i, 1}, Entry{GID, i, 100000 + i, 1})
+	}
+	errs := big.Validate()
+	require.Len(t, errs, 2)
+	assert.Contains(t, errs[0].Error(), "65536 uid entries: the kernel takes at most 340")
+
+	var many Set
+	for i := int64(0); i < 340; i++ {
+		many = append(many, Entry{UID, i * 200, 100000 + i*200, 200}, Entry{GID, i * 200, 100000 + i*200, 200})
+	}
+	assert.Empty(t, many.Validate(), "340 adjacent extents per kind cover 0..67999 without overlap")
+
+	ov, _ := Parse([]string{"u 0 100000 65536", "u 10 300000 5", "g 0 100000 65536", "g 70000 100010 5"})
+	var msgs []string
+	for _, e := range ov.Validate() {
+		msgs = append(msgs, e.Error())
+	}
+	assert.Contains(t, msgs, `entries "u 0 100000 65536" and "u 10 300000 5" overlap on the container side`)
+	assert.Contains(t, msgs, `entries "g 0 100000 65536" and "g 70000 100010 5" overlap on the host side`)
 }

@@ -31,12 +31,37 @@ func checkGrants(m idmap.Set) error {
 		if err != nil {
 			return fmt.Errorf("idmap: cannot read %s: %v (root needs grants there for every host range of the map)", files[i], err)
 		}
-		for _, e := range m.Uncovered(k, "root", idmap.ParseGrants(string(data))) {
+		grants := idmap.ParseGrants(string(data))
+		for _, e := range m.Uncovered(k, "root", grants) {
 			missing = append(missing, fmt.Sprintf("%q (add root:%d:%d to %s)", e.String(), e.HostID, e.Count, files[i]))
+		}
+		if err := rootAboveFirstGrant(m, k, grants, files[i]); err != nil {
+			return err
 		}
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("idmap: the host does not grant root these ranges: %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// rootAboveFirstGrant refuses a map whose container root lands below root's
+// first grant in the file (root:100000:65536 by convention): a lower grant
+// such as root:1000:1 passes a host user through, and container root must
+// never become a host user.
+func rootAboveFirstGrant(m idmap.Set, k idmap.Kind, grants []idmap.Grant, file string) error {
+	h, ok := m.ToHost(k, 0)
+	if !ok {
+		return nil
+	}
+	for _, g := range grants {
+		if g.User != "root" {
+			continue
+		}
+		if h < g.Start {
+			return fmt.Errorf("idmap: container %cid 0 maps to host id %d, below root's first range in %s (root:%d:%d): container root must map into the range meant for containers, never onto a host user", k, h, file, g.Start, g.Count)
+		}
+		return nil
 	}
 	return nil
 }

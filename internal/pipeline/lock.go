@@ -18,16 +18,18 @@ import (
 // CTID. The kernel drops the lock when the process dies, so a killed run
 // never leaves it held. It returns whether it had to wait.
 func lockContainer(ctx context.Context, dir string, ctid int, timeout time.Duration) (unlock func(), waited bool, err error) {
-	path := filepath.Join(dir, strconv.Itoa(ctid)+".lock")
-	fd, err := unix.Open(path, unix.O_CREAT|unix.O_RDWR|unix.O_CLOEXEC, 0o600)
-	if err == unix.ENOENT {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, false, fmt.Errorf("run lock: %v", err)
-		}
-		fd, err = unix.Open(path, unix.O_CREAT|unix.O_RDWR|unix.O_CLOEXEC, 0o600)
+	if err := lockFolder(dir); err != nil {
+		return nil, false, err
 	}
+	path := filepath.Join(dir, strconv.Itoa(ctid)+".lock")
+	fd, err := unix.Open(path, unix.O_CREAT|unix.O_RDWR|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0o600)
 	if err != nil {
-		return nil, false, fmt.Errorf("run lock %s: %v", path, err)
+		return nil, false, fmt.Errorf("run lock %s: %v (it must be a plain file in a root-only folder)", path, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, false, fmt.Errorf("run lock %s is not a regular file; remove it", path)
 	}
 	deadline := time.Now().Add(timeout)
 	for {
@@ -51,6 +53,33 @@ func lockContainer(ctx context.Context, dir string, ctid int, timeout time.Durat
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// lockFolder makes sure the lock folder is root's alone: created with mode
+// 0700 when missing; refused when it is a symlink or not a directory owned
+// by this (root) user, as another local user could have made it first in
+// world-writable /run/lock to plant symlinks or hold locks. A folder of
+// ours with a wider mode (an older version made it 0755) is narrowed.
+func lockFolder(dir string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("run lock folder %s: %v", dir, err)
+	}
+	if err := unix.Mkdir(dir, 0o700); err != nil && err != unix.EEXIST {
+		return fmt.Errorf("run lock folder %s: %v", dir, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(dir, &st); err != nil {
+		return fmt.Errorf("run lock folder %s: %v", dir, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("run lock folder %s is not a directory owned by uid %d (it is uid %d, mode %o): another user may have made it; remove it and run again", dir, os.Geteuid(), st.Uid, st.Mode)
+	}
+	if st.Mode&0o077 != 0 {
+		if err := unix.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("run lock folder %s: %v", dir, err)
+		}
+	}
+	return nil
 }
 
 // sourceLocks serialise the clones of one source. Proxmox locks a clone's

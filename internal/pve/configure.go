@@ -26,8 +26,12 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 	regenerated := false
 
 	if len(spec.Idmap) > 0 && !sameLines(cfg.Main.RawValues("lxc.idmap"), spec.Idmap) {
-		if _, err := idmap.Parse(spec.Idmap); err != nil {
+		want, err := idmap.Parse(spec.Idmap)
+		if err != nil {
 			return nil, nil, fmt.Errorf("idmap: %w", err)
+		}
+		if err := mapFixed(st, cfg, want); err != nil {
+			return nil, nil, err
 		}
 		acts = append(acts, b.idmapAction(st.CTID, spec.Idmap, cfg.Main.RawValues("lxc.idmap")))
 		cfg.Main.SetRaw("lxc.idmap", spec.Idmap)
@@ -101,6 +105,26 @@ func (b *Backend) resizeAction(ctid int, cfg *conf.Config, spec *schema.Spec) *b
 		Do: func(ctx context.Context) error {
 			return b.C.Resize(ctx, ctid, "rootfs", spec.StorageSizeGB)
 		}}
+}
+
+// mapFixed refuses to give an existing container another id map. pct
+// create and pct clone leave the rootfs owned through the default (or the
+// source's) map, and Proxmox takes no custom map at create, so a new
+// container gets its custom lines once, before pct ever generated an LXC
+// config for it (pct set, start and stop do). After that its files are
+// owned through the map it has: a container that already has custom
+// lines, was ever configured, started or snapshotted keeps its map.
+func mapFixed(st *backend.State, cfg *conf.Config, want idmap.Set) error {
+	have := confMap(cfg)
+	if have != nil && have.Equal(want) {
+		return nil
+	}
+	fresh := len(cfg.Main.RawValues("lxc.idmap")) == 0 && !st.Generated && !st.Running && len(st.Snapshots) == 0
+	if fresh {
+		return nil
+	}
+	return fmt.Errorf("idmap: CT %d has the map [%s] and the spec asks for [%s]; its files are owned through the map it has, so the map cannot change in place: destroy it (state: absent) and converge again, or keep its map",
+		st.CTID, strings.Join(have.Normalize().Strings(), ", "), strings.Join(want.Normalize().Strings(), ", "))
 }
 
 // idmapAction writes the custom map as raw lxc.idmap lines of the main

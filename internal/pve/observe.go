@@ -44,7 +44,7 @@ func (b *Backend) observeOne(ctid int, active map[int]bool) (*backend.State, err
 	st := stateFromConf(ctid, cfg)
 	st.Running = active[ctid]
 	st.GivenMapFrom = b.C.Generated(ctid)
-	st.GivenMap, err = givenMap(st.GivenMapFrom, !st.Unprivileged && len(cfg.Main.RawValues("lxc.idmap")) == 0)
+	st.GivenMap, st.Generated, err = givenMap(st.GivenMapFrom, !st.Unprivileged && len(cfg.Main.RawValues("lxc.idmap")) == 0)
 	if err != nil {
 		return nil, err
 	}

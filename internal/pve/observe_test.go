@@ -77,23 +77,23 @@ func TestEmuObserveReadsMapsOfARunningContainer(t *testing.T) {
 func TestGivenMapFromGeneratedConfig(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config")
-	m, err := givenMap(path, false)
+	m, _, err := givenMap(path, false)
 	require.NoError(t, err)
 	assert.Nil(t, m, "missing file: no proof")
 
 	require.NoError(t, os.WriteFile(path, []byte("lxc.arch = amd64\nlxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n"), 0o644))
-	m, err = givenMap(path, false)
+	m, _, err = givenMap(path, false)
 	require.NoError(t, err)
 	assert.True(t, idmap.Default().Equal(m))
 
 	require.NoError(t, os.WriteFile(path, []byte("lxc.arch = amd64\n"), 0o644))
-	m, _ = givenMap(path, true)
+	m, _, _ = givenMap(path, true)
 	assert.True(t, idmap.Identity().Equal(m), "privileged, no lines: identity")
-	m, _ = givenMap(path, false)
+	m, _, _ = givenMap(path, false)
 	assert.Nil(t, m, "unprivileged without lines is no proof")
 
 	require.NoError(t, os.WriteFile(path, []byte("lxc.idmap = u 0 x 1\n"), 0o644))
-	_, err = givenMap(path, false)
+	_, _, err = givenMap(path, false)
 	assert.ErrorContains(t, err, path)
 }
 

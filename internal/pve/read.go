@@ -34,27 +34,27 @@ func readGivenMap(path string) (lines []string, found bool, err error) {
 	return lines, true, nil
 }
 
-// givenMap is the map LXC was given, read from the generated config: nil
-// when the file is missing (no proof); identity when it has no lxc.idmap
+// givenMap is the map LXC was given, read from the generated config, and
+// whether the file exists: nil when the file is missing (no proof); identity when it has no lxc.idmap
 // lines and the container is privileged; nil when an unprivileged
 // container's file has none (Proxmox writes the default lines there, so
 // the file is not a proof).
-func givenMap(path string, privileged bool) (idmap.Set, error) {
+func givenMap(path string, privileged bool) (idmap.Set, bool, error) {
 	lines, found, err := readGivenMap(path)
 	if err != nil || !found {
-		return nil, err
+		return nil, found, err
 	}
 	if len(lines) == 0 {
 		if privileged {
-			return idmap.Identity(), nil
+			return idmap.Identity(), true, nil
 		}
-		return nil, nil
+		return nil, true, nil
 	}
 	s, err := idmap.Parse(lines)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, true, fmt.Errorf("%s: %w", path, err)
 	}
-	return s, nil
+	return s, true, nil
 }
 
 // runningMap reads a running container's init pid from its cgroup and the

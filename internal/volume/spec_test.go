@@ -15,7 +15,7 @@ func TestCheckPath(t *testing.T) {
 		"/mnt/pve/fastData/shared-bulk-data/vllm_models",
 		"/mnt/pve/quickOS/shared-prod-data/portainer/data",
 		"/usr/local/phoenix_hypervisor/etc/nginx/sites-available",
-		"/srv/data", "/tank", "/var/lib/vz/shared", "/tmp/x",
+		"/srv/data", "/tank", "/tmp/x",
 	} {
 		assert.NoError(t, CheckPath(ok), ok)
 	}
@@ -30,12 +30,13 @@ func TestCheckPath(t *testing.T) {
 		"/usr":                    "system directory",
 		"/mnt/pve":                "system directory",
 		"/var/lib":                "system directory",
-		"/etc":                    "system tree /etc",
-		"/etc/pve/x":              "system tree /etc",
-		"/usr/lib/x":              "system tree /usr/lib",
-		"/proc/1/root":            "system tree /proc",
-		"/var/lib/lxc/100/rootfs": "system tree /var/lib/lxc",
-		"/mnt/a\x00b":             "NUL",
+		"/etc":                    "protected host tree /etc",
+		"/etc/pve/x":              "protected host tree /etc",
+		"/usr/lib/x":              "protected host tree /usr/lib",
+		"/proc/1/root":            "protected host tree /proc",
+		"/var/lib/lxc/100/rootfs": "protected host tree /var/lib/lxc",
+		"/mnt/a\x00b":             "cannot carry",
+		"/var/lib/vz/shared":      "protected host tree /var/lib/vz",
 	} {
 		assert.ErrorContains(t, CheckPath(p), msg, "%q", p)
 	}
@@ -64,7 +65,7 @@ func TestFromShared(t *testing.T) {
 		{"malformed owner", schema.SharedVolume{HostPath: "/srv/a", Owner: "www-data"}, idmap.Default(), 0, 0, 0, false, "not container \"uid:gid\""},
 		{"negative owner", schema.SharedVolume{HostPath: "/srv/a", Owner: "-1:0"}, idmap.Default(), 0, 0, 0, false, "not container \"uid:gid\""},
 		{"bad mode", schema.SharedVolume{HostPath: "/srv/a", Mode: "0980"}, idmap.Default(), 0, 0, 0, false, "not an octal mode"},
-		{"refused path", schema.SharedVolume{HostPath: "/etc/x"}, idmap.Default(), 0, 0, 0, false, "system tree /etc"},
+		{"refused path", schema.SharedVolume{HostPath: "/etc/x"}, idmap.Default(), 0, 0, 0, false, "protected host tree /etc"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -52,8 +52,14 @@ func (w *walker) top(fd int, path string, spec Spec) error {
 	// The top directory's owner says whether the volume is already ours:
 	// when it is, what lies inside belongs to the container (its users may
 	// own files of their own) and is left alone. When it is not (a new
-	// volume, or one adopted from another owner), every entry is given over.
-	adopt := int(st.Uid) != w.uid || int(st.Gid) != w.gid
+	// volume, or one adopted from another owner), every entry is given over
+	// first, and the top last: its owner is the mark that the hand-over is
+	// complete, so a run killed or failing half-way is finished by the next.
+	if adopt := int(st.Uid) != w.uid || int(st.Gid) != w.gid; adopt {
+		if err := w.dir(fd, path); err != nil {
+			return err
+		}
+	}
 	if err := w.own(fd, path, &st); err != nil {
 		return err
 	}
@@ -65,10 +71,7 @@ func (w *walker) top(fd int, path string, spec Spec) error {
 		}
 		w.Chmods++
 	}
-	if !adopt {
-		return nil
-	}
-	return w.dir(fd, path)
+	return nil
 }
 
 // own gives the open directory fd to the owner when its owner differs.

@@ -1,0 +1,77 @@
+package module
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/lxc"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
+)
+
+// volumeHost is what this host adds to the shared-volume rules, read once
+// here: the folders and files root trusts on this run, the LXC path and
+// the paths of the node's storages.
+func volumeHost(o *schema.Options, p *Plan) (hostpath.Host, error) {
+	h := hostpath.Host{Roots: o.SharedVolumeRoots}
+	r := p.Request
+	lxcPath := os.Getenv("PHOENIX_LXC_LXCPATH")
+	if lxcPath == "" {
+		lxcPath = lxc.DefaultLXCPath
+	}
+	for _, f := range []string{r.FeatureScriptDir, r.ApplicationScriptDir, r.LockDir, o.ConfigFile, o.HypervisorConfigFile, lxcPath} {
+		if f == "" {
+			continue
+		}
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return h, err
+		}
+		h.Trusted = append(h.Trusted, abs)
+	}
+	paths := pve.Paths{Root: os.Getenv(pve.EnvPveRoot)}
+	if paths.Root == "" {
+		paths.Root = "/"
+	}
+	data, err := os.ReadFile(paths.StorageCfg())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return h, fmt.Errorf("read %s: %w", paths.StorageCfg(), err)
+	}
+	for _, s := range pve.ParseStorageCfg(string(data)) {
+		h.Storages = append(h.Storages, s.Paths()...)
+	}
+	return h, nil
+}
+
+// checkVolumes applies the host's and the filesystem's rules to the shared
+// volumes of the targets, before anything is opened or changed (check
+// mode too). Every problem comes back at once, with its field path.
+func checkVolumes(p *Plan, h hostpath.Host, lstat hostpath.Lstat) error {
+	var ps schema.Problems
+	for _, id := range p.Request.Targets {
+		for _, v := range p.Request.Fleet[id].SharedVolumes {
+			err := h.Check(v.HostPath)
+			if err == nil {
+				err = hostpath.CheckOnDisk(v.HostPath, lstat)
+			}
+			if err != nil {
+				ps = append(ps, schema.Problem{Path: v.Where + ".host_path", Rule: err.Error()})
+			}
+		}
+	}
+	for _, r := range h.Roots {
+		if !filepath.IsAbs(r) || filepath.Clean(r) != r {
+			ps = append(ps, schema.Problem{Path: "shared_volume_roots", Rule: fmt.Sprintf("%q is not an absolute, clean folder", r)})
+		}
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Path < ps[j].Path })
+	if len(ps) > 0 {
+		return ps
+	}
+	return nil
+}
