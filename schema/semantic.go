@@ -101,6 +101,9 @@ func checkSpec(l Located, ps *Problems) {
 			ps.add(join(p, "ssh_public_keys", i), "is not an OpenSSH public key line (\"ssh-ed25519 AAAA... comment\")")
 		}
 	}
+	if s.Firewall != nil {
+		checkFirewallRules(join(p, "firewall"), s.Firewall, ps)
+	}
 	checkIdmapAndVolumes(l, ps)
 }
 

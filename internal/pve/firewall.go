@@ -13,8 +13,13 @@ import (
 
 // RenderFirewall writes a container's firewall in Proxmox's .fw format:
 // an [OPTIONS] section with enable, and a [RULES] section with one line
-// per rule, e.g. "IN ACCEPT -source 10.0.0.153 -p tcp -dport 6334".
-func RenderFirewall(fw *schema.Firewall) string {
+// per rule, e.g. "IN ACCEPT -source 10.0.0.153 -p tcp -dport 6334 # qdrant".
+// It refuses (checkFirewall) a rule pve-firewall would skip or misread, so
+// even unvalidated input never yields such a line.
+func RenderFirewall(fw *schema.Firewall) (string, error) {
+	if err := checkFirewall(fw); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	b.WriteString("[OPTIONS]\n\n")
 	if fw.Enabled {
@@ -23,11 +28,11 @@ func RenderFirewall(fw *schema.Firewall) string {
 		b.WriteString("enable: 0\n")
 	}
 	if len(fw.Rules) == 0 {
-		return b.String()
+		return b.String(), nil
 	}
 	b.WriteString("\n[RULES]\n\n")
 	for _, r := range fw.Rules {
-		f := []string{strings.ToUpper(r.Type), strings.ToUpper(r.Action)}
+		f := []string{strings.ToUpper(r.Type), r.Action}
 		for _, o := range [][2]string{{"-source", r.Source}, {"-dest", r.Dest}, {"-p", r.Proto}, {"-dport", r.Port}} {
 			if o[1] != "" {
 				f = append(f, o[0], o[1])
@@ -38,20 +43,18 @@ func RenderFirewall(fw *schema.Firewall) string {
 		}
 		b.WriteString(strings.Join(f, " ") + "\n")
 	}
-	return b.String()
+	return b.String(), nil
 }
 
-// checkFirewall refuses values that would break out of their line.
+// checkFirewall applies the spec's rules for firewall rules
+// (schema.CheckFirewallRule) again, for input that skipped validation.
 func checkFirewall(fw *schema.Firewall) error {
+	var ps schema.Problems
 	for i, r := range fw.Rules {
-		for _, v := range []string{r.Type, r.Action, r.Source, r.Dest, r.Proto, r.Port, r.Comment} {
-			if strings.ContainsAny(v, "\r\n") {
-				return fmt.Errorf("firewall.rules[%d]: a value contains a line break", i)
-			}
-			if v != r.Comment && strings.ContainsAny(v, " \t#") {
-				return fmt.Errorf("firewall.rules[%d]: %q must not contain spaces or '#'", i, v)
-			}
-		}
+		ps = append(ps, schema.CheckFirewallRule(fmt.Sprintf("firewall.rules[%d]", i), r)...)
+	}
+	if len(ps) > 0 {
+		return ps
 	}
 	return nil
 }
@@ -62,11 +65,11 @@ func (b *Backend) firewallAction(ctid int, fw *schema.Firewall) (*backend.Action
 	if fw == nil {
 		return nil, nil
 	}
-	if err := checkFirewall(fw); err != nil {
+	want, err := RenderFirewall(fw)
+	if err != nil {
 		return nil, err
 	}
 	path := b.C.Firewall(ctid)
-	want := RenderFirewall(fw)
 	if have, err := os.ReadFile(path); err == nil && string(have) == want {
 		return nil, nil
 	}
