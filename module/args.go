@@ -2,7 +2,6 @@ package module
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -21,7 +20,7 @@ type Ansible struct {
 // ReadArgs reads an Ansible args file: one JSON object. It returns the
 // module options (without _ansible_* keys) and the Ansible flags.
 func ReadArgs(path string) (map[string]any, Ansible, error) {
-	data, err := os.ReadFile(path)
+	data, err := schema.ReadInputFile(path)
 	if err != nil {
 		return nil, Ansible{}, fmt.Errorf("args file %s: cannot read it: %w (phoenix_lxc ARGSFILE is how Ansible runs this module; see phoenix_lxc help)", path, err)
 	}

@@ -96,7 +96,7 @@ func badInputs() []bad {
 		{"inline clone source missing", `{"ctid": 9100, "container": {"name": "web", "clone_from_ctid": 9000}}`, nil, []string{"container.clone_from_ctid", "not a container of this input"}},
 		// Config files: fleet rules.
 		withCfg("ctid key out of range", `"42": {"name": "a", "template": "t"}`, "lxc_configs.42", "out of range"),
-		withCfg("ctid key not digits", `"web": {"name": "a", "template": "t"}`, "lxc_configs.web", "unknown field"),
+		withCfg("ctid key not digits", `"web": {"name": "a", "template": "t"}`, "lxc_configs.web", "is not a CTID"),
 		withCfg("clone source not in file", `"9100": {"name": "a", "clone_from_ctid": 9050}`, "lxc_configs.9100.clone_from_ctid", "9050"),
 		withCfg("clone source without snapshot", `"9000": {"name": "tpl", "template": "t"}, "9100": {"name": "a", "clone_from_ctid": "9000"}`, "lxc_configs.9100.clone_from_ctid", "no template_snapshot_name"),
 		withCfg("clone privilege differs", tpl+`, "9100": {"name": "a", "clone_from_ctid": 9000, "unprivileged": false}`, "lxc_configs.9100.unprivileged", "cannot change it"),

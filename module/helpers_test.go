@@ -64,6 +64,7 @@ func runArgs(t *testing.T, args string, files map[string]string, d Deps) (map[st
 func oneObject(t *testing.T, out []byte) map[string]any {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber() // the invocation echoes any number given, 1e400 too
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil {
 		t.Fatalf("stdout is not a JSON object: %v\n%s", err, out)

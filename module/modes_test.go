@@ -37,7 +37,7 @@ func TestNormalModeShapesOneContainerAndMasksSecrets(t *testing.T) {
 	require.Equal(t, 0, code, obj)
 	assert.Equal(t, true, obj["changed"])
 	assert.Equal(t, false, obj["failed"])
-	assert.EqualValues(t, 9100, obj["ctid"])
+	assert.Equal(t, json.Number("9100"), obj["ctid"])
 	assert.NotNil(t, obj["actions"])
 	assert.Nil(t, obj["diff"], "diff only under _ansible_diff")
 	assert.Empty(t, stderr, "no progress without verbosity")

@@ -1,6 +1,7 @@
 package module
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -83,12 +84,20 @@ func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, log 
 	out.secrets = append(out.secrets, plan.Secrets...)
 	out.warnings = plan.Warnings
 	plan.Request.CheckMode, plan.Request.Diff = ans.CheckMode, ans.Diff
+	if ctx.Err() != nil {
+		return nil, pipeline.Result{}, fmt.Errorf("%v before anything was done", context.Cause(ctx))
+	}
 	*step = "opening the backend"
 	if err := plan.Open(d, log); err != nil {
 		return nil, pipeline.Result{}, err
 	}
 	*step = "converging"
-	return plan, d.Converge(ctx, plan.Request), nil
+	res := d.Converge(ctx, plan.Request)
+	if ctx.Err() != nil {
+		res.Failed = true
+		res.Msg = fmt.Sprintf("%v: the commands under way were killed and the containers not started were skipped; run again to finish. %s", context.Cause(ctx), res.Msg)
+	}
+	return plan, res, nil
 }
 
 // output collects what every printed object carries.
@@ -181,7 +190,9 @@ func (o *output) print(w io.Writer, obj map[string]any) {
 	data, err := json.Marshal(obj)
 	var tree any
 	if err == nil {
-		err = json.Unmarshal(data, &tree)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber() // any number of the input echoes back, 1e400 too
+		err = dec.Decode(&tree)
 	}
 	if err != nil {
 		tree = map[string]any{"failed": true, "changed": false, "msg": "cannot encode the result: " + err.Error()}

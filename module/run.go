@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
 // ctidList is --ctid: repeatable, and each value may be a comma list.
@@ -18,9 +18,9 @@ func (c *ctidList) String() string { return fmt.Sprint(*c) }
 
 func (c *ctidList) Set(v string) error {
 	for _, f := range strings.Split(v, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
+		n, err := schema.ParseCTIDText(strings.TrimSpace(f))
 		if err != nil {
-			return fmt.Errorf("%q is not a CTID", f)
+			return err
 		}
 		*c = append(*c, n)
 	}

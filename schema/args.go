@@ -1,9 +1,5 @@
 package schema
 
-import (
-	"encoding/json"
-)
-
 // ParseArgs validates module options (the args without _ansible_* keys):
 // the schema, control characters, and how options combine. The container
 // specs themselves are checked later, with the fleet (CheckFleet).
@@ -15,16 +11,9 @@ func ParseArgs(args map[string]any) (*Options, Problems) {
 	coerce(compiled.argsTree, args)
 	checkStrings(args, "", &ps)
 	ps = append(ps, validateTree(compiled.args, compiled.argsTree, withoutSettings(args))...)
-	if len(ps) > 0 {
-		return nil, ps
-	}
-	data, err := json.Marshal(args)
-	if err != nil {
-		return nil, Problems{{Rule: err.Error()}}
-	}
 	var o Options
-	if err := json.Unmarshal(data, &o); err != nil {
-		return nil, Problems{{Rule: err.Error()}}
+	if ps = decodeInto(args, &o, ps); len(ps) > 0 {
+		return nil, ps
 	}
 	checkOptions(&o, &ps)
 	return &o, ps.inFile("")

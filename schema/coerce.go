@@ -2,11 +2,9 @@ package schema
 
 import (
 	"encoding/json"
-	"regexp"
+	"strconv"
 	"strings"
 )
-
-var intText = regexp.MustCompile(`^-?[0-9]+$`)
 
 // coerce converts module arguments the way Ansible converts a module's
 // typed options: Jinja templates yield strings, so "512" where the schema
@@ -18,8 +16,8 @@ func coerce(node map[string]any, v any) any {
 	case string:
 		switch node["type"] {
 		case "integer":
-			if s := strings.TrimSpace(x); intText.MatchString(s) {
-				return json.Number(s)
+			if n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+				return json.Number(strconv.FormatInt(n, 10)) // "0512" is 512, as Ansible reads it
 			}
 		case "boolean":
 			switch strings.ToLower(strings.TrimSpace(x)) {

@@ -11,8 +11,9 @@ const (
 )
 
 // CTIDKeyPattern is what a CTID written as a string (a key of lxc_configs,
-// or "900") must look like; the range is checked separately.
-const CTIDKeyPattern = "^[0-9]+$"
+// or "900") must look like: canonical decimal, so two spellings ("960",
+// "0960") never name one container. The range is checked separately.
+const CTIDKeyPattern = "^[1-9][0-9]*$"
 
 // ConfigSchema is the JSON Schema of a config file (phoenix_lxc_configs.json),
 // generated from the Go types by go generate.

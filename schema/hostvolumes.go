@@ -2,9 +2,7 @@ package schema
 
 import (
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
 )
 
 // HostVolume is one entry of the hypervisor config's shared_volumes: a host
@@ -22,7 +20,7 @@ type HostVolume struct {
 // (phoenix_hypervisor_config.json). An entry without host_path is skipped
 // with a warning; a malformed entry is a problem naming its path.
 func LoadHostVolumes(path string) ([]HostVolume, []string, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadInputFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hypervisor config: cannot read it: %w", err)
 	}
@@ -66,11 +64,14 @@ func LoadHostVolumes(path string) ([]HostVolume, []string, error) {
 		if !ok {
 			ps.add(join(p, "mounts"), "is required: an object of CTID -> mount path")
 		}
+		ids := ctidKeys(mounts, join(p, "mounts"), &ps)
 		for key, mp := range mounts {
-			id, err := strconv.Atoi(key)
+			id, ok := ids[key]
 			s, isString := mp.(string)
 			switch {
-			case err != nil || id < MinCTID || id > MaxCTID:
+			case !ok:
+				// refused by ctidKeys
+			case id < MinCTID || id > MaxCTID:
 				ps.add(join(p, "mounts", key), "key is not a CTID (%d..%d)", MinCTID, MaxCTID)
 			case !isString:
 				ps.add(join(p, "mounts", key), "must be a mount path string")

@@ -1,11 +1,8 @@
 package schema
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
-	"strconv"
 )
 
 // LoadConfigFile reads a config file (phoenix_lxc_configs.json), validates
@@ -13,7 +10,7 @@ import (
 // hypervisor config at hypervisorPath (may be ""). All problems come back
 // together as Problems; warnings are for things skipped.
 func LoadConfigFile(path, hypervisorPath string) (*ConfigFile, []string, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadInputFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("config file: cannot read it: %w", err)
 	}
@@ -46,23 +43,30 @@ func ParseConfig(data []byte) (*ConfigFile, []Located, Problems) {
 	if err != nil {
 		return nil, nil, asProblems(err)
 	}
-	if _, ok := tree.(map[string]any); !ok {
+	root, ok := tree.(map[string]any)
+	if !ok {
 		return nil, nil, Problems{{Rule: "want a JSON object with lxc_configs"}}
 	}
 	var ps Problems
 	checkStrings(tree, "", &ps)
-	ps = append(ps, validateTree(compiled.config, compiled.configTree, withoutSettings(tree.(map[string]any)))...)
-	if len(ps) > 0 {
-		return nil, nil, ps
+	specs, _ := root["lxc_configs"].(map[string]any)
+	ids := ctidKeys(specs, "lxc_configs", &ps)
+	doc := withoutSettings(root)
+	if specs, ok := doc["lxc_configs"].(map[string]any); ok { // a copy
+		for k := range specs {
+			if _, ok := ids[k]; !ok {
+				delete(specs, k) // refused by ctidKeys; the schema would only say "unknown field"
+			}
+		}
 	}
+	ps = append(ps, validateTree(compiled.config, compiled.configTree, doc)...)
 	var cf ConfigFile
-	if err := json.Unmarshal(data, &cf); err != nil {
-		return nil, nil, Problems{{Rule: err.Error()}}
+	if ps = decodeInto(tree, &cf, ps); len(ps) > 0 {
+		return nil, nil, ps
 	}
 	var located []Located
 	for key, spec := range cf.LXCConfigs {
-		id, _ := strconv.Atoi(key) // the schema pattern made it digits
-		located = append(located, Located{CTID: id, Path: join("lxc_configs", key), Spec: spec})
+		located = append(located, Located{CTID: ids[key], Path: join("lxc_configs", key), Spec: spec})
 	}
 	sort.Slice(located, func(i, j int) bool { return located[i].CTID < located[j].CTID })
 	return &cf, located, nil

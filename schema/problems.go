@@ -58,6 +58,22 @@ func (ps Problems) inFile(file string) Problems {
 	return ps
 }
 
+// notAt returns the problems of ps at a path that has none in other: one
+// broken rule per field is enough to report.
+func (ps Problems) notAt(other Problems) Problems {
+	seen := map[string]bool{}
+	for _, p := range other {
+		seen[p.Path] = true
+	}
+	var out Problems
+	for _, p := range ps {
+		if !seen[p.Path] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // orNil returns nil for no problems, so callers can return it as an error.
 func (ps Problems) orNil() error {
 	if len(ps) == 0 {

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -116,12 +115,17 @@ type SharedVolume struct {
 // so both forms are accepted.
 type CTID int
 
-// UnmarshalJSON accepts 900 and "900".
+// UnmarshalJSON accepts 900 and "900", canonical decimal only.
 func (c *CTID) UnmarshalJSON(b []byte) error {
-	s := strings.Trim(string(b), `"`)
-	n, err := strconv.Atoi(s)
+	s := string(b)
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	n, err := ParseCTIDText(s)
 	if err != nil {
-		return fmt.Errorf("not a container ID: %s", b)
+		return err
 	}
 	*c = CTID(n)
 	return nil

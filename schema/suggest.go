@@ -1,8 +1,16 @@
 package schema
 
+import "strings"
+
 // Suggest returns the candidate closest to word by edit distance, or ""
-// when none is close enough to be a likely typo.
+// when none is close enough to be a likely typo. A candidate that differs
+// from word only in case is the closest.
 func Suggest(word string, candidates []string) string {
+	for _, c := range candidates {
+		if strings.EqualFold(word, c) {
+			return c
+		}
+	}
 	best, bestD := "", len(word)/3+2
 	for _, c := range candidates {
 		if d := distance(word, c); d < bestD {

@@ -136,6 +136,9 @@ func Classify(err error) error {
 	if re.TimedOut > 0 {
 		return &Error{Kind: ErrTimedOut, Cmd: re}
 	}
+	if re.Stopped != nil {
+		return re // not pct's failure: the run was stopped, and re says so
+	}
 	if re.ExitCode < 0 {
 		return &Error{Kind: ErrPctMissing, Cmd: re}
 	}

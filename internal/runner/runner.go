@@ -1,6 +1,7 @@
 // Package runner is the one seam through which phoenix_lxc runs external
 // commands: argv only, never a shell, each with a timeout, killed with its
-// process group when the timeout passes.
+// process group when the timeout passes or the run is stopped, and only
+// the tail of its output kept (MaxOutput).
 package runner
 
 import (
@@ -43,6 +44,7 @@ type Error struct {
 	Stdout   string
 	Stderr   string
 	TimedOut time.Duration // non-zero when killed by the timeout
+	Stopped  error         // why the run was stopped, when killed for it (or, with no Inner, not started)
 	Inner    error
 }
 
@@ -50,6 +52,12 @@ func (e *Error) Error() string {
 	cmd := Quote(e.Argv)
 	if e.TimedOut > 0 {
 		return fmt.Sprintf("command timed out after %s and was killed: %s", e.TimedOut, cmd)
+	}
+	if e.Stopped != nil && e.Inner == nil {
+		return fmt.Sprintf("command not started (%v): %s", e.Stopped, cmd)
+	}
+	if e.Stopped != nil {
+		return fmt.Sprintf("command killed (%v): %s", e.Stopped, cmd)
 	}
 	msg := strings.TrimSpace(e.Stderr)
 	if msg == "" {
@@ -89,9 +97,13 @@ type Exec struct {
 }
 
 // Run runs c and returns an *Error when it fails, times out or cannot start.
+// Once ctx is done no command starts, and a running one is killed.
 func (x Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 	if len(c.Argv) == 0 {
 		return Result{}, errors.New("runner: empty argv")
+	}
+	if ctx.Err() != nil {
+		return Result{ExitCode: -1}, &Error{Argv: c.Argv, ExitCode: -1, Stopped: context.Cause(ctx)}
 	}
 	timeout := c.Timeout
 	if timeout == 0 {
@@ -111,8 +123,11 @@ func (x Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 		}
 		cmd.Env = append(append([]string{}, base...), c.Env...)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	stdout, stderr := &tail{max: MaxOutput}, &tail{max: MaxOutput}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// A descendant that left the process group may hold the output pipes
+	// open for ever; Wait gives up on them this long after the exit.
+	cmd.WaitDelay = time.Second
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
 	}
@@ -123,7 +138,7 @@ func (x Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var err error
+	var err, stopped error
 	timedOut := time.Duration(0)
 	select {
 	case err = <-done:
@@ -133,14 +148,20 @@ func (x Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 		timedOut = timeout
 	case <-ctx.Done():
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		err = <-done
+		if err = <-done; err != nil { // else it had finished before the kill
+			stopped = context.Cause(ctx)
+		}
+	}
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // it exited 0; what it left running does not make it fail
 	}
 	res = Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Duration: time.Since(start)}
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
 	}
-	if err != nil || timedOut > 0 {
-		return res, &Error{Argv: c.Argv, ExitCode: res.ExitCode, Stdout: string(res.Stdout), Stderr: string(res.Stderr), TimedOut: timedOut, Inner: err}
+	if err != nil || timedOut > 0 || stopped != nil {
+		return res, &Error{Argv: c.Argv, ExitCode: res.ExitCode, Stdout: string(res.Stdout), Stderr: string(res.Stderr),
+			TimedOut: timedOut, Stopped: stopped, Inner: err}
 	}
 	return res, nil
 }

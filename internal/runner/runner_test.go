@@ -135,3 +135,83 @@ func TestQuoteRoundTripsThroughAShell(t *testing.T) {
 	assert.Equal(t, "pct start 100", Quote([]string{"pct", "start", "100"}), "plain words stay unquoted")
 	assert.Equal(t, `'it'\''s'`, Quote([]string{"it's"}))
 }
+
+// The tail keeps the last max bytes whatever the sizes of the writes, and
+// says how much it dropped.
+func TestTailKeepsTheLastBytes(t *testing.T) {
+	for _, sizes := range [][]int{{3}, {10}, {4, 4, 4}, {1, 25, 2}, {9, 1, 1}} {
+		tl := &tail{max: 10}
+		var all []byte
+		for i, n := range sizes {
+			p := []byte(strings.Repeat(string(rune('a'+i)), n))
+			all = append(all, p...)
+			w, err := tl.Write(p)
+			require.NoError(t, err)
+			require.Equal(t, n, w)
+		}
+		want := all
+		if len(all) > 10 {
+			want = append([]byte("[phoenix_lxc: output cut, the first "+strconv.Itoa(len(all)-10)+" bytes were dropped; the last 10 follow]\n"), all[len(all)-10:]...)
+		}
+		assert.Equal(t, string(want), string(tl.Bytes()), "writes %v", sizes)
+		assert.LessOrEqual(t, cap(tl.buf), 2*10, "the buffer does not grow past the limit")
+	}
+	tl := &tail{max: 4}
+	_, _ = tl.Write([]byte("x☃☃"))
+	assert.True(t, strings.HasSuffix(string(tl.Bytes()), "]\n☃"), "the kept text starts at a character: %q", tl.Bytes())
+}
+
+// A command printing 100 MB leaves the last MaxOutput bytes of it, marked
+// as cut, in the result and in the error.
+func TestOutputIsKeptAsABoundedTail(t *testing.T) {
+	script := `head -c 100000000 /dev/zero | tr '\0' x; echo END; head -c 3000000 /dev/zero | tr '\0' y >&2; exit 1`
+	res, err := Exec{}.Run(context.Background(), Cmd{Argv: []string{"/bin/sh", "-c", script}})
+	var re *Error
+	require.True(t, errors.As(err, &re), "%v", err)
+	for _, out := range []string{string(res.Stdout), re.Stdout} {
+		assert.Less(t, len(out), MaxOutput+200)
+		assert.True(t, strings.HasPrefix(out, "[phoenix_lxc: output cut, the first 99934468 bytes were dropped; the last 65536 follow]\n"), "%.100s", out)
+		assert.True(t, strings.HasSuffix(out, "xxxEND\n"))
+	}
+	assert.Less(t, len(re.Stderr), MaxOutput+200)
+	assert.Less(t, len(err.Error()), MaxOutput+500)
+}
+
+// Once the run is stopped no command starts, and the error says why.
+func TestNoCommandStartsOnceStopped(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("stopped by SIGTERM"))
+	_, err := Exec{}.Run(ctx, Cmd{Argv: []string{"/bin/sh", "-c", "touch " + filepath.Join(dir, "ran")}})
+	var re *Error
+	require.True(t, errors.As(err, &re), "%v", err)
+	assert.Equal(t, "command not started (stopped by SIGTERM): /bin/sh -c 'touch "+filepath.Join(dir, "ran")+"'", err.Error())
+	assert.NoFileExists(t, filepath.Join(dir, "ran"))
+}
+
+// A command killed because the run was stopped says so, with the cause.
+func TestStoppedCommandSaysWhy(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(200*time.Millisecond, func() { cancel(errors.New("stopped by SIGINT")) })
+	start := time.Now()
+	_, err := Exec{}.Run(ctx, Cmd{Argv: []string{"sleep", "100"}})
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.EqualError(t, err, "command killed (stopped by SIGINT): sleep 100")
+}
+
+// A command that exits while something it started in another session
+// still holds its output does not hold the run: Run returns soon after the
+// exit, and the command's own success stands.
+func TestLeftOverDescendantDoesNotHoldTheRun(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	start := time.Now()
+	res, err := Exec{}.Run(context.Background(), Cmd{Argv: []string{"/bin/sh", "-c", "setsid sh -c 'echo $$ > " + pidFile + "; exec sleep 30' & sleep 0.2; echo done"}})
+	took := time.Since(start)
+	data, _ := os.ReadFile(pidFile)
+	if pid, _ := strconv.Atoi(strings.TrimSpace(string(data))); pid > 0 {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	require.NoError(t, err)
+	assert.Equal(t, "done\n", string(res.Stdout))
+	assert.Less(t, took, 10*time.Second)
+}
