@@ -1,6 +1,7 @@
 # phoenix_lxc: build, test and lint. Go 1.26 must be on PATH
 # (export PATH=/usr/local/go/bin:$PATH).
 
+SHELL    := /bin/bash
 BIN      := plugins/modules/phoenix_lxc
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
@@ -23,9 +24,10 @@ build:
 	  echo "$(BIN): $$size bytes ($$((size / 1024)) KiB, budget $$(($(BUDGET) / 1024)) KiB)"; \
 	  test $$size -le $(BUDGET) || { echo "$(BIN) is over the 10 MiB budget" >&2; exit 1; }
 
-## test: every package's tests
+## test: every package's tests; a line per package, failed tests' output, one summary line
 test:
-	go test -count=1 ./...
+	@go build -o bin/test-summary ./tests/summary
+	@set -o pipefail; go test -count=1 -json ./... | bin/test-summary
 
 ## fuzz: each fuzz target for FUZZTIME (default 30s)
 fuzz:
