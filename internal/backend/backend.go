@@ -99,8 +99,13 @@ type Backend interface {
 
 	// Exec runs argv inside the running container, stdin fed from stdin.
 	Exec(ctid int, argv []string, stdin []byte) Action
+	// Capture is Exec without stdin that keeps the command's standard
+	// output in *out when it runs (a short answer: a path, a stat line).
+	Capture(ctid int, argv []string, out *string) Action
 	// Push writes content to path inside the running container, never
-	// through a host path into its rootfs.
+	// through a host path into its rootfs. An existing file at path may be
+	// written through a symlink (pct push does), so push only into a
+	// folder no other user of the container can write.
 	Push(ctid int, content []byte, path string, mode string) Action
 	// Record remembers key=value for the container (what ran, with which
 	// content hash) where the next run's Observe reads it back.

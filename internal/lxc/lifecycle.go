@@ -180,10 +180,25 @@ func (b *Backend) Exec(ctid int, argv []string, stdin []byte) backend.Action {
 		}}
 }
 
+// Capture plans running argv inside the container, keeping its stdout.
+func (b *Backend) Capture(ctid int, argv []string, out *string) backend.Action {
+	a := b.Exec(ctid, argv, nil)
+	a.Do = func(ctx context.Context) error {
+		res, err := b.r.Run(ctx, runner.Cmd{Argv: a.Argv})
+		*out = string(res.Stdout)
+		return err
+	}
+	return a
+}
+
 // pushScript writes stdin to "$1" and sets mode "$2", run by the
 // container's own shell: the write happens inside the container, so a
-// symlink there cannot redirect it onto the host.
-const pushScript = `cat > "$1" && chmod "$2" "$1"`
+// symlink there cannot redirect it onto the host. It is never written
+// through a symlink either: whatever is at "$1" is removed (rm removes a
+// symlink, not what it points to), then the file is created exclusively
+// (noclobber: O_EXCL), so the write fails if anything appeared meanwhile;
+// umask 077 keeps it private until chmod.
+const pushScript = `umask 077 && rm -f "$1" && set -C && cat > "$1" && chmod "$2" "$1"`
 
 // Push plans writing content to path inside the running container.
 func (b *Backend) Push(ctid int, content []byte, path string, mode string) backend.Action {

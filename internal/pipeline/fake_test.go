@@ -232,6 +232,23 @@ func (f *fake) Exec(id int, argv []string, stdin []byte) backend.Action {
 	}, nil)
 }
 
+// Capture answers what a fresh container would: mktemp makes a folder,
+// stat finds it and its parents root's.
+func (f *fake) Capture(id int, argv []string, out *string) backend.Action {
+	a := f.Exec(id, argv, nil)
+	do := a.Do
+	a.Do = func(ctx context.Context) error {
+		switch argv[0] {
+		case "mktemp":
+			*out = strings.ReplaceAll(argv[len(argv)-1], "X", "a") + "\n"
+		case "stat":
+			*out = "0 755 directory\n0 1777 directory\n0 700 directory\n"
+		}
+		return do(ctx)
+	}
+	return a
+}
+
 func (f *fake) Push(id int, content []byte, path, mode string) backend.Action {
 	return f.act("push", []string{"fake", "push", strconv.Itoa(id), path}, func() {}, nil)
 }

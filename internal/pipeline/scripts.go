@@ -5,9 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,12 +51,19 @@ func featuresStep(ctx context.Context, x *converger) error {
 	return nil
 }
 
-// runDir is where the application script is pushed inside the container.
-const runDir = "/tmp/phoenix_run"
+// runTemplate is the mktemp template of the application's run folder
+// inside the container. Plans show it as is: the folder's real name exists
+// only once mktemp has made it.
+const runTemplate = "/tmp/phoenix_run.XXXXXXXXXX"
+
+// runName is what mktemp may answer for runTemplate (coreutils fills every
+// X, busybox the last six).
+var runName = regexp.MustCompile(`^/tmp/phoenix_run\.[A-Za-z0-9]{10}$`)
 
 // applicationStep pushes the application script and the container's spec
-// (secrets removed) into the container, runs it, checks health, and records
-// the hash of both, so an unchanged script does not run again.
+// (secrets removed) into a fresh run folder inside the container, runs it,
+// checks health, removes the folder, and records the hash of both, so an
+// unchanged script does not run again.
 func applicationStep(ctx context.Context, x *converger) error {
 	name := x.spec.ApplicationScript
 	if name == "" {
@@ -71,18 +81,121 @@ func applicationStep(ctx context.Context, x *converger) error {
 		return nil
 	}
 	b := x.req.Backend
-	dest := runDir + "/" + name
+	dir := &runFolder{b: b, ctid: x.ctid}
 	acts := []backend.Action{
-		b.Exec(x.ctid, []string{"mkdir", "-p", runDir}, nil),
-		b.Push(x.ctid, script, dest, "0755"),
-		b.Push(x.ctid, cfg, runDir+"/phoenix_lxc_configs.json", "0600"),
-		b.Exec(x.ctid, []string{dest, strconv.Itoa(x.ctid)}, nil),
+		dir.make(),
+		dir.check(),
+		dir.at(func(d string) backend.Action { return b.Push(x.ctid, script, d+"/"+name, "0755") }),
+		dir.at(func(d string) backend.Action { return b.Push(x.ctid, cfg, d+"/phoenix_lxc_configs.json", "0600") }),
+		dir.at(func(d string) backend.Action {
+			return b.Exec(x.ctid, []string{d + "/" + name, strconv.Itoa(x.ctid)}, nil)
+		}),
 	}
 	if hc := x.spec.HealthCheck; hc != nil {
 		acts = append(acts, healthCheck(x, hc.Command, hc.Retries, hc.Interval))
 	}
-	acts = append(acts, b.Exec(x.ctid, []string{"rm", "-rf", runDir}, nil), b.Record(x.st, key, sum))
-	return x.apply(ctx, acts, nil)
+	err = x.apply(ctx, acts, nil)
+	if err != nil && dir.path == "" {
+		return err // no folder was made: nothing to remove
+	}
+	rm := dir.at(func(d string) backend.Action { return b.Exec(x.ctid, []string{"rm", "-rf", d}, nil) })
+	if rmErr := x.apply(ctx, []backend.Action{rm}, nil); err == nil {
+		err = rmErr
+	}
+	if err != nil {
+		return err
+	}
+	return x.apply(ctx, []backend.Action{b.Record(x.st, key, sum)}, nil)
+}
+
+// runFolder is the application's run folder inside the container. mktemp
+// makes it fresh, as root, mode 0700, with a name nobody can prepare, and
+// it is checked before anything goes in: no other user of the container
+// can enter it, plant a symlink in it, or swap the script between push and
+// exec.
+type runFolder struct {
+	b    backend.Backend
+	ctid int
+	path string // the folder, once mktemp has made it
+}
+
+// make plans mktemp -d; the folder's name is read from its output.
+func (f *runFolder) make() backend.Action {
+	var out string
+	a := f.b.Capture(f.ctid, []string{"mktemp", "-d", runTemplate}, &out)
+	a.Name, a.Why = "mktemp", "a fresh private folder for the application script"
+	do := a.Do
+	a.Do = func(ctx context.Context) error {
+		if err := do(ctx); err != nil {
+			return err
+		}
+		p := strings.TrimSpace(out)
+		if !runName.MatchString(p) {
+			return fmt.Errorf("mktemp -d %s answered %q, not a folder of that name", runTemplate, p)
+		}
+		f.path = p
+		return nil
+	}
+	return a
+}
+
+// check plans reading, from inside the container, the owner, mode and type
+// of the folder and of each folder above it (stat does not follow a
+// symlink), and refuses unless only root can change any of them.
+func (f *runFolder) check() backend.Action {
+	return f.at(func(d string) backend.Action {
+		var out string
+		a := f.b.Capture(f.ctid, []string{"stat", "-c", "%u %a %F", "/", path.Dir(d), d}, &out)
+		a.Name, a.Why = "check", "the folder must be root's, mode 0700, in folders only root can change"
+		do := a.Do
+		a.Do = func(ctx context.Context) error {
+			if err := do(ctx); err != nil {
+				return err
+			}
+			return checkRunFolder(d, out)
+		}
+		return a
+	})
+}
+
+// at plans mk's action on the folder: shown with runTemplate, run on the
+// folder mktemp made.
+func (f *runFolder) at(mk func(dir string) backend.Action) backend.Action {
+	a := mk(runTemplate)
+	a.Do = func(ctx context.Context) error {
+		if f.path == "" {
+			return errors.New("no run folder was made")
+		}
+		return mk(f.path).Do(ctx)
+	}
+	return a
+}
+
+// checkRunFolder reads stat's "uid mode type" lines for /, /tmp and the
+// folder: all root's directories, the folder mode 0700, the folders above
+// writable by root alone or sticky (in a sticky folder nobody but root
+// can rename or remove root's entries).
+func checkRunFolder(dir, out string) error {
+	paths := []string{"/", path.Dir(dir), dir}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != len(paths) {
+		return fmt.Errorf("run folder %s: stat answered %q, want one line for each of %v", dir, out, paths)
+	}
+	for i, l := range lines {
+		uid, rest, _ := strings.Cut(l, " ")
+		perm, kind, _ := strings.Cut(rest, " ")
+		mode, err := strconv.ParseUint(perm, 8, 32)
+		safe := mode&0o022 == 0 || mode&0o1000 != 0 // writable by root alone, or sticky
+		if i == len(paths)-1 {
+			safe = mode == 0o700
+		}
+		ok := err == nil && uid == "0" && kind == "directory" && safe
+		if !ok {
+			return fmt.Errorf("run folder %s inside the container: %s is %q (uid, mode, type), not a directory of root's that only root can change; "+
+				"nothing was pushed (a user of the container could redirect or swap what goes in; fix the container's %s)", dir, paths[i], l, paths[i])
+		}
+	}
+	return nil
 }
 
 // healthCheck runs the check command inside the container until it passes,

@@ -7,9 +7,16 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 )
 
-// preflightStep checks, before anything is created, that the host grants
-// root every host range of a custom id map (LXC refuses to start otherwise).
+// preflightStep checks, before anything is created, that the host scripts
+// a present container runs are root's alone (checkHostScripts), and that
+// the host grants root every host range of a custom id map (LXC refuses to
+// start otherwise).
 func preflightStep(ctx context.Context, x *converger) error {
+	if x.req.State == "present" {
+		if err := checkHostScripts(x); err != nil {
+			return err
+		}
+	}
 	if len(x.spec.Idmap) == 0 {
 		return nil
 	}

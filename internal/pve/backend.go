@@ -102,9 +102,24 @@ func (b *Backend) Exec(ctid int, argv []string, stdin []byte) backend.Action {
 		}}
 }
 
+// Capture runs argv inside the running container and keeps its stdout.
+func (b *Backend) Capture(ctid int, argv []string, out *string) backend.Action {
+	a := b.Exec(ctid, argv, nil)
+	a.Do = func(ctx context.Context) error {
+		res, err := b.C.Exec(ctx, ctid, argv, nil)
+		*out = string(res.Stdout)
+		return err
+	}
+	return a
+}
+
 // Push writes content to path inside the running container: a 0600 temp
 // file on the host, `pct push`, then a check that pct reported no error
-// (pct push exits 0 when it fails).
+// (pct push exits 0 when it fails). pct push writes as the container's
+// root in its namespaces, so a symlink cannot lead out of the container;
+// but it creates the file with O_EXCL and, when that fails, opens what is
+// there with O_TRUNC, following a symlink (pve-container, pct.pm
+// create_file): push only into a folder no other user can write.
 func (b *Backend) Push(ctid int, content []byte, path string, mode string) backend.Action {
 	argv := b.C.PushArgv(ctid, "<temp file>", path, mode)
 	return backend.Action{Step: "application", Name: "push", Argv: argv,

@@ -97,10 +97,13 @@ func (c *Client) ResizeArgv(ctid int, disk string, gb int) []string {
 	return c.argv("resize", []string{id(ctid), disk, strconv.Itoa(gb) + "G"}, nil)
 }
 
-// ExecArgv is `pct exec <id> -- argv...`; the `--` keeps pct from reading
-// the command's own flags.
+// ExecArgv is `pct exec <id> --keep-env 0 -- argv...`; the `--` keeps pct
+// from reading the command's own flags.
+// `--keep-env 0` makes pct run `lxc-attach --clear-env`: the module's own
+// environment (Ansible's, AWX credentials included) never reaches the
+// container. pct has taken it since 2024 (pct-spec.md, version notes).
 func (c *Client) ExecArgv(ctid int, argv []string) []string {
-	return append([]string{c.Pct, "exec", id(ctid), "--"}, argv...)
+	return append([]string{c.Pct, "exec", id(ctid), "--keep-env", "0", "--"}, argv...)
 }
 
 // PushArgv is `pct push <id> <host file> <path> [--perms mode]`.

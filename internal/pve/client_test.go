@@ -17,7 +17,7 @@ func TestArgvShapes(t *testing.T) {
 	assert.Equal(t, "/usr/sbin/pct clone 900 901 --snapname golden --full 0",
 		j(c.CloneArgv(900, 901, []Opt{{"snapname", "golden"}, Bool("full", false)})))
 	assert.Equal(t, "/usr/sbin/pct destroy 105 --purge 1", j(c.DestroyArgv(105)))
-	assert.Equal(t, "/usr/sbin/pct exec 105 -- ls -la /", j(c.ExecArgv(105, []string{"ls", "-la", "/"})),
+	assert.Equal(t, "/usr/sbin/pct exec 105 --keep-env 0 -- ls -la /", j(c.ExecArgv(105, []string{"ls", "-la", "/"})),
 		"the command's own flags follow --")
 	assert.Equal(t, "/usr/sbin/pct resize 105 rootfs 32G", j(c.ResizeArgv(105, "rootfs", 32)))
 	assert.Equal(t, "/usr/sbin/pct push 105 /tmp/x /etc/y --perms 0644", j(c.PushArgv(105, "/tmp/x", "/etc/y", "0644")))

@@ -22,7 +22,7 @@ func TestFleetConvergesThenRerunIsReadOnly(t *testing.T) {
 	acts := strings.Join(actions(res), "\n")
 	for _, want := range []string{"define ", "pct create 900", "pct snapshot 900 base-snapshot", "pct clone 900 901 --snapname base-snapshot",
 		"--features nesting=1", "pct resize 901 rootfs 16G", "shared_volumes ", "--mp0 " + filepath.Join(h.vols, "data") + ",mp=/data",
-		"pct exec 901 -- /tmp/phoenix_run/app.sh 901", "lxc.idmap"} {
+		"pct exec 901 --keep-env 0 -- /tmp/phoenix_run.XXXXXXXXXX/app.sh 901", "lxc.idmap"} {
 		assert.Contains(t, acts, want)
 	}
 

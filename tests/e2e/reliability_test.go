@@ -154,7 +154,7 @@ func TestHungApplicationScriptIsKilledAtTheTimeout(t *testing.T) {
 	msg := fmt.Sprint(res["msg"])
 	assert.Contains(t, msg, "CT 901 failed at step application")
 	assert.Contains(t, msg, "timed out after 2s")
-	assert.Contains(t, msg, "exec 901 -- /tmp/phoenix_run/app.sh")
+	assert.Regexp(t, `exec 901 --keep-env 0 -- /tmp/phoenix_run\.[A-Za-z0-9]{10}/app\.sh`, msg, "the script, in its fresh run folder")
 	got := readPids(t, pids)
 	require.Len(t, got, 2, "the script wrote its pid and its sleep's")
 	for _, p := range got {
@@ -215,7 +215,7 @@ func TestFailingHealthCheckIsBounded(t *testing.T) {
 	assert.Contains(t, res["msg"], "health_check failed after 3 tries")
 	tries := 0
 	for _, c := range h.pctCalls() {
-		if c == "exec 901 -- false" {
+		if c == "exec 901 --keep-env 0 -- false" {
 			tries++
 		}
 	}

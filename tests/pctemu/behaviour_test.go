@@ -215,11 +215,65 @@ func TestExecAndPush(t *testing.T) {
 	h.ok("exec", "100", "--", "rm", "-rf", "/opt/app")
 	assert.False(t, h.exists("var/lib/lxc/100/rootfs/opt/app"))
 
-	// A symlinked parent inside the rootfs is refused, exit 0 (nomap).
+	// pct push follows a symlink as the container does: inside it. /evil
+	// -> /etc writes the CT's /etc/passwd, never the host's.
 	require.NoError(t, os.Symlink("/etc", filepath.Join(h.root, "var/lib/lxc/100/rootfs/evil")))
-	r = h.pct("push", "100", script, "/evil/passwd")
-	assert.Equal(t, 0, r.code)
-	assert.Equal(t, "failed to create file: /evil/passwd: symlink encountered at: /evil\n", r.stderr)
+	h.ok("push", "100", script, "/evil/passwd")
+	assert.Contains(t, h.read("var/lib/lxc/100/rootfs/etc/passwd"), "PCTEMU_CT_ROOT")
+}
+
+// Symlinks in the rootfs resolve inside it, as in the container's mount
+// namespace: push creates a new file with O_EXCL and writes an existing
+// one (a symlink's target too) with O_TRUNC, keeping its owner (pct.pm
+// create_file); mktemp -d makes a fresh 0700 folder of the CT's root; stat
+// reports ids through the CT's map, without following a symlink.
+func TestSymlinksStayInsideAndMktempStat(t *testing.T) {
+	h := newHost(t)
+	h.create("100")
+	h.ok("start", "100")
+	rootfs := filepath.Join(h.root, "var/lib/lxc/100/rootfs")
+	src := filepath.Join(t.TempDir(), "x")
+	require.NoError(t, os.WriteFile(src, []byte("pushed\n"), 0o644))
+
+	h.write("var/lib/lxc/100/rootfs/etc/shadow", "root:secret\n")
+	require.NoError(t, os.Chown(filepath.Join(rootfs, "etc/shadow"), 100042, 100042))
+	require.NoError(t, os.Symlink("../../etc/shadow", filepath.Join(rootfs, "tmp/up")))
+	h.ok("push", "100", src, "/tmp/up", "--perms", "0644")
+	assert.Equal(t, "pushed\n", h.read("var/lib/lxc/100/rootfs/etc/shadow"), "an existing target is truncated through the symlink")
+	fi, err := os.Stat(filepath.Join(rootfs, "etc/shadow"))
+	require.NoError(t, err)
+	assert.Equal(t, uint32(100042), fi.Sys().(*syscall.Stat_t).Uid, "its owner stays")
+
+	require.NoError(t, os.Symlink("/new", filepath.Join(rootfs, "tmp/dangling")))
+	h.ok("push", "100", src, "/tmp/dangling")
+	assert.Equal(t, "pushed\n", h.read("var/lib/lxc/100/rootfs/new"), "O_TRUNC without O_EXCL creates a dangling symlink's target")
+
+	dir := strings.TrimSpace(h.ok("exec", "100", "--", "mktemp", "-d", "/tmp/phoenix_run.XXXXXXXXXX").stdout)
+	assert.Regexp(t, `^/tmp/phoenix_run\.[A-Za-z0-9]{10}$`, dir)
+	assert.Equal(t, "0 0 755 directory\n0 0 1777 directory\n0 0 700 directory\n",
+		h.ok("exec", "100", "--", "stat", "-c", "%u %g %a %F", "/", "/tmp", dir).stdout)
+	fi, err = os.Stat(filepath.Join(rootfs, dir))
+	require.NoError(t, err)
+	assert.Equal(t, uint32(100000), fi.Sys().(*syscall.Stat_t).Uid, "made by the CT's root")
+	require.NoError(t, os.Lchown(filepath.Join(rootfs, "tmp/up"), 101000, 101000))
+	assert.Equal(t, "symbolic link 1000\n", h.ok("exec", "100", "--", "stat", "-c", "%F %u", "/tmp/up").stdout)
+	assert.Equal(t, "regular file 0\n", h.ok("exec", "100", "--", "stat", "-c", "%F %u", "/new").stdout, "a new file is the CT root's")
+	h.write("var/lib/lxc/100/rootfs/tmp/x", "made on the host\n")
+	assert.Equal(t, "regular file 65534\n", h.ok("exec", "100", "--", "stat", "-c", "%F %u", "/tmp/x").stdout, "host root is unmapped")
+	r := h.pct("exec", "100", "--", "mktemp", "-d", "/tmp/x.XX")
+	assert.Equal(t, 1, r.code)
+	assert.Equal(t, "mktemp: too few X's in template '/tmp/x.XX'\n", r.stderr)
+	r = h.pct("exec", "100", "--", "stat", "-c", "%u", "/nope")
+	assert.Equal(t, 1, r.code)
+	assert.Equal(t, "stat: cannot statx '/nope': No such file or directory\n", r.stderr)
+
+	// mkdir never follows a symlink at its name; -p accepts one to a folder.
+	require.NoError(t, os.Symlink("/etc", filepath.Join(rootfs, "tmp/run")))
+	assert.Equal(t, 1, h.pct("exec", "100", "--", "mkdir", "/tmp/run").code)
+	h.ok("exec", "100", "--", "mkdir", "-p", "/tmp/run/sub")
+	assert.True(t, h.exists("var/lib/lxc/100/rootfs/etc/sub"))
+	h.ok("exec", "100", "--", "rm", "-rf", "/tmp/run")
+	assert.True(t, h.exists("var/lib/lxc/100/rootfs/etc/sub"), "rm removes the symlink, not its target")
 }
 
 func TestHotplugBindMountAndDestroy(t *testing.T) {

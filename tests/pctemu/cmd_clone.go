@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
@@ -151,7 +152,8 @@ func sortedEntries(s *conf.Section) []conf.Entry {
 	return out
 }
 
-// copyTree copies a folder (files, folders, symlinks), keeping modes.
+// copyTree copies a folder (files, folders, symlinks), keeping modes
+// (setuid, setgid and sticky bits too) and owners.
 func copyTree(src, dst string) error {
 	if _, err := os.Lstat(src); os.IsNotExist(err) {
 		return os.MkdirAll(dst, 0o755)
@@ -168,17 +170,28 @@ func copyTree(src, dst string) error {
 		}
 		switch {
 		case d.IsDir():
-			return os.MkdirAll(to, info.Mode().Perm())
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(path)
-			if err != nil {
-				return err
+			err = os.MkdirAll(to, 0o700)
+			if err == nil {
+				err = os.Chmod(to, info.Mode()&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
 			}
-			return os.Symlink(target, to)
+		case d.Type()&fs.ModeSymlink != 0:
+			var target string
+			if target, err = os.Readlink(path); err == nil {
+				err = os.Symlink(target, to)
+			}
 		case d.Type().IsRegular():
-			return copyFile(path, to, info.Mode().Perm())
+			err = copyFile(path, to, info.Mode().Perm())
+			if err == nil {
+				err = os.Chmod(to, info.Mode()&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
+			}
+		default:
+			return nil
 		}
-		return nil
+		if err != nil {
+			return err
+		}
+		st := info.Sys().(*syscall.Stat_t)
+		return os.Lchown(to, int(st.Uid), int(st.Gid))
 	})
 }
 

@@ -107,7 +107,7 @@ func cmdCreate(e *env, p *params) error {
 			c.Main.Set(k, v)
 		}
 	}
-	if err := e.makeRootfs(id, p.get("password"), keys); err != nil {
+	if err := e.makeRootfs(id, vals["unprivileged"] == "1", p.get("password"), keys); err != nil {
 		return workerErr("unable to create CT %s - %v", id, err)
 	}
 	if err := e.save(id, c); err != nil {
@@ -137,11 +137,29 @@ func (e *env) templatePath(t string) (string, error) {
 	return t, nil
 }
 
-// makeRootfs creates the CT's file tree with root's password hash and keys.
-func (e *env) makeRootfs(id, password string, keys []byte) error {
+// makeRootfs creates the CT's file tree with root's password hash and
+// keys, owned by the CT's root (host 100000 when unprivileged: the
+// template is extracted through the default map), / and /tmp as a
+// Debian template has them (0755, 1777), /root 0700.
+func (e *env) makeRootfs(id string, unpriv bool, password string, keys []byte) error {
 	r := e.rootfs(id)
-	for _, d := range []string{"etc", "root", "tmp", "usr/local/bin"} {
-		if err := os.MkdirAll(filepath.Join(r, d), 0o755); err != nil {
+	owner := 0
+	if unpriv {
+		owner = 100000
+	}
+	for _, d := range []struct {
+		path string
+		mode os.FileMode
+	}{{"", 0o755}, {"etc", 0o755}, {"root", 0o700}, {"tmp", 0o777 | os.ModeSticky}, {"usr", 0o755},
+		{"usr/local", 0o755}, {"usr/local/bin", 0o755}} {
+		p := filepath.Join(r, d.path)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return err
+		}
+		if err := os.Chmod(p, d.mode); err != nil {
+			return err
+		}
+		if err := os.Lchown(p, owner, owner); err != nil {
 			return err
 		}
 	}

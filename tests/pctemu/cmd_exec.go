@@ -12,12 +12,45 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
-// ctPath maps a path inside the CT to the host path in its rootfs; it
-// never leaves the rootfs ("/../x" stays inside).
-func ctPath(rootfs, p string) string {
-	return filepath.Join(rootfs, path.Clean("/"+p))
+// ctPath maps a path inside the CT to the host path in its rootfs,
+// resolving symlinks as the container sees them: an absolute target starts
+// again at the CT's /, ".." stops there, so nothing leads out of the
+// rootfs. The last component is resolved too; ctLpath leaves it as is (for
+// what does not follow it: lstat, rm, mkdir, O_EXCL).
+func ctPath(rootfs, p string) (string, error) { return ctResolve(rootfs, p, true) }
+
+func ctLpath(rootfs, p string) (string, error) { return ctResolve(rootfs, p, false) }
+
+func ctResolve(rootfs, p string, last bool) (string, error) {
+	done, todo := "/", strings.Split(p, "/")
+	for links := 0; len(todo) > 0; {
+		c := todo[0]
+		todo = todo[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			done = path.Dir(done)
+			continue
+		}
+		next := path.Join(done, c)
+		target, err := os.Readlink(filepath.Join(rootfs, next))
+		if err != nil || (len(todo) == 0 && !last) {
+			done = next
+			continue
+		}
+		if links++; links > 40 {
+			return "", &os.PathError{Op: "resolve", Path: p, Err: syscall.ELOOP}
+		}
+		if strings.HasPrefix(target, "/") {
+			done = "/"
+		}
+		todo = append(strings.Split(target, "/"), todo...)
+	}
+	return filepath.Join(rootfs, done), nil
 }
 
 // cmdExec is `pct exec <vmid> -- cmd args`: runs a file that exists in the
@@ -60,8 +93,10 @@ func lookPath(root, cmd string) string {
 		}
 	}
 	for _, c := range cands {
-		if st, err := os.Stat(ctPath(root, c)); err == nil && st.Mode().IsRegular() {
-			return ctPath(root, c)
+		if h, err := ctPath(root, c); err == nil {
+			if st, err := os.Stat(h); err == nil && st.Mode().IsRegular() {
+				return h
+			}
 		}
 	}
 	return ""
@@ -108,30 +143,66 @@ func (e *env) builtin(id, root string, argv []string) error {
 	case "false":
 		return &exitError{1}
 	case "mkdir":
+		uid, gid := e.hostIDs(id, 0, 0)
 		for _, a := range args {
-			mk := os.Mkdir
-			if flags["p"] {
-				mk = os.MkdirAll
-			}
-			if err := mk(ctPath(root, a), 0o755); err != nil {
+			err := e.mkdir(root, a, flags["p"], int(uid), int(gid))
+			if err != nil {
 				return fail("mkdir: cannot create directory '%s': %v", a, unwrapPathErr(err))
 			}
 		}
 		return nil
+	case "mktemp":
+		tmpl := "/tmp/tmp.XXXXXXXXXX"
+		if len(args) > 0 {
+			tmpl = args[0] // a relative one is taken from / (the emulator runs everything there)
+		}
+		uid, gid := e.hostIDs(id, 0, 0)
+		made, err := mktemp(root, tmpl, flags["d"], int(uid), int(gid))
+		if err != nil {
+			return fail("mktemp: %v", err)
+		}
+		fmt.Fprintln(e.stdout, made)
+		return nil
+	case "stat":
+		if !flags["c"] || len(args) < 2 {
+			return fail("pctemu: only 'stat -c FORMAT FILE...' is supported")
+		}
+		code := 0
+		for _, a := range args[1:] {
+			line, err := e.statLine(id, root, args[0], a)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "stat: cannot statx '%s': %v\n", a, unwrapPathErr(err))
+				code = 1
+				continue
+			}
+			fmt.Fprintln(e.stdout, line)
+		}
+		if code != 0 {
+			return &exitError{code}
+		}
+		return nil
 	case "rm":
 		for _, a := range args {
-			rm := os.Remove
-			if flags["r"] {
-				rm = os.RemoveAll
+			h, err := ctLpath(root, a)
+			if err == nil {
+				if flags["r"] {
+					err = os.RemoveAll(h)
+				} else {
+					err = os.Remove(h)
+				}
 			}
-			if err := rm(ctPath(root, a)); err != nil && !(flags["f"] && os.IsNotExist(err)) {
+			if err != nil && !(flags["f"] && os.IsNotExist(err)) {
 				return fail("rm: cannot remove '%s': %v", a, unwrapPathErr(err))
 			}
 		}
 		return nil
 	case "cat":
 		for _, a := range args {
-			b, err := os.ReadFile(ctPath(root, a))
+			h, err := ctPath(root, a)
+			var b []byte
+			if err == nil {
+				b, err = os.ReadFile(h)
+			}
 			if err != nil {
 				return fail("cat: %s: %v", a, unwrapPathErr(err))
 			}
@@ -142,7 +213,11 @@ func (e *env) builtin(id, root string, argv []string) error {
 		if len(args) < 1 {
 			return &exitError{1}
 		}
-		st, err := os.Stat(ctPath(root, args[len(args)-1]))
+		h, err := ctPath(root, args[len(args)-1])
+		var st os.FileInfo
+		if err == nil {
+			st, err = os.Stat(h)
+		}
 		ok := err == nil && (!flags["d"] || st.IsDir()) && (!flags["f"] || st.Mode().IsRegular())
 		if !ok {
 			return &exitError{1}
@@ -177,7 +252,11 @@ func setShadow(root, user, pass string) error {
 	rand.Read(salt)
 	sum := sha256.Sum256(append(salt, pass...))
 	line := fmt.Sprintf("%s:$pctemu-sha256$%s$%s:19000:0:99999:7:::", user, hex.EncodeToString(salt), hex.EncodeToString(sum[:]))
-	file := filepath.Join(root, "etc", "shadow")
+	etc, err := ctPath(root, "/etc")
+	if err != nil {
+		return err
+	}
+	file := filepath.Join(etc, "shadow")
 	old, _ := os.ReadFile(file)
 	var out []string
 	for _, l := range strings.Split(strings.TrimRight(string(old), "\n"), "\n") {
@@ -190,4 +269,108 @@ func setShadow(root, user, pass string) error {
 		return err
 	}
 	return writeAtomic(file, []byte(strings.Join(out, "\n")+"\n"), 0o640)
+}
+
+// mkdir creates the folder a (with parents, its missing parents too) as
+// the CT's root (uid, gid on the host), mode 0755 as under umask 022.
+// Without parents anything at a, a symlink too, is an error; with them an
+// existing folder, or a symlink to one, is fine.
+func (e *env) mkdir(root, a string, parents bool, uid, gid int) error {
+	a = path.Join("/", a)
+	if parents {
+		if h, err := ctPath(root, a); err == nil {
+			if st, err := os.Stat(h); err == nil && st.IsDir() {
+				return nil
+			}
+		}
+		if err := e.mkdir(root, path.Dir(a), true, uid, gid); err != nil {
+			return err
+		}
+	}
+	h, err := ctLpath(root, a)
+	if err != nil {
+		return err
+	}
+	if err := os.Mkdir(h, 0o755); err != nil {
+		return err
+	}
+	return os.Lchown(h, uid, gid)
+}
+
+// mktemp creates a folder (dir) or an empty file from tmpl, its trailing
+// X's replaced by random letters and digits, mode 0700 or 0600, as the
+// CT's root; like coreutils it never follows a symlink at the new name
+// (mkdir, O_EXCL) and tries other names when one exists.
+func mktemp(root, tmpl string, dir bool, uid, gid int) (string, error) {
+	base := strings.TrimRight(tmpl, "X")
+	n := len(tmpl) - len(base)
+	if n < 3 {
+		return "", fmt.Errorf("too few X's in template '%s'", tmpl)
+	}
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	for try := 0; try < 100; try++ {
+		b := make([]byte, n)
+		rand.Read(b)
+		for i := range b {
+			b[i] = chars[int(b[i])%len(chars)]
+		}
+		name := base + string(b)
+		h, err := ctLpath(root, name)
+		if err != nil {
+			return "", err
+		}
+		if dir {
+			err = os.Mkdir(h, 0o700)
+		} else {
+			var f *os.File
+			if f, err = os.OpenFile(h, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+				f.Close()
+			}
+		}
+		if os.IsExist(err) {
+			continue
+		}
+		if err != nil {
+			kind := "file"
+			if dir {
+				kind = "directory"
+			}
+			return "", fmt.Errorf("failed to create %s via template '%s': %v", kind, tmpl, unwrapPathErr(err))
+		}
+		return name, os.Lchown(h, uid, gid)
+	}
+	return "", fmt.Errorf("failed to create file via template '%s': File exists", tmpl)
+}
+
+// statLine is stat -c format for a, not following a symlink at a: %u %g
+// (ids as the CT sees them, through its map), %a (octal mode), %F (type),
+// %n (the name), %% as coreutils prints them.
+func (e *env) statLine(id, root, format, a string) (string, error) {
+	h, err := ctLpath(root, a)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Lstat(h)
+	if err != nil {
+		return "", err
+	}
+	sys := fi.Sys().(*syscall.Stat_t)
+	uid, gid := e.ctIDs(id, int64(sys.Uid), int64(sys.Gid))
+	m := fi.Mode()
+	perm := uint32(m.Perm())
+	for bit, v := range map[os.FileMode]uint32{os.ModeSetuid: 0o4000, os.ModeSetgid: 0o2000, os.ModeSticky: 0o1000} {
+		if m&bit != 0 {
+			perm |= v
+		}
+	}
+	kind := map[os.FileMode]string{os.ModeDir: "directory", os.ModeSymlink: "symbolic link", os.ModeNamedPipe: "fifo",
+		os.ModeSocket: "socket", os.ModeDevice: "block special file", os.ModeDevice | os.ModeCharDevice: "character special file"}[m.Type()]
+	if m.IsRegular() {
+		kind = "regular file"
+		if fi.Size() == 0 {
+			kind = "regular empty file"
+		}
+	}
+	r := strings.NewReplacer("%u", fmt.Sprint(uid), "%g", fmt.Sprint(gid), "%a", fmt.Sprintf("%o", perm), "%F", kind, "%n", a, "%%", "%")
+	return r.Replace(format), nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -32,23 +31,12 @@ func cmdPush(e *env, p *params) error {
 		return workerErr("failed to open %s for reading", src)
 	}
 	root := e.rootfs(id)
-	target := ctPath(root, dest)
-	if dir, bad := symlinkAbove(root, filepath.Dir(target)); bad {
-		return workerErr("failed to create file: %s: symlink encountered at: %s", dest, strings.TrimPrefix(dir, root))
-	}
-	if st, err := os.Stat(filepath.Dir(target)); err != nil || !st.IsDir() {
-		return workerErr("failed to create file: %s: No such file or directory", dest)
-	}
-	if st, err := os.Lstat(target); err == nil && st.Mode()&os.ModeSymlink != 0 {
-		return workerErr("failed to create file: %s: symlink encountered at: %s", dest, dest)
-	}
-	mode := os.FileMode(0o644)
-	if p.has("perms") {
-		m, err := parseMode(p.get("perms"))
-		if err != nil {
+	var mode os.FileMode
+	perms := p.has("perms")
+	if perms {
+		if mode, err = parseMode(p.get("perms")); err != nil {
 			return workerErr("invalid mode: '%s'", p.get("perms"))
 		}
-		mode = m
 	}
 	uid, gid := int64(0), int64(0)
 	if p.has("user") {
@@ -61,13 +49,44 @@ func cmdPush(e *env, p *params) error {
 			return workerErr("failed to get gid for: %s", p.get("group"))
 		}
 	}
-	if err := os.WriteFile(target, data, mode); err != nil {
+	// create_file: a new file with O_EXCL (never through a symlink); when
+	// something is there, open it again with O_TRUNC, through a symlink
+	// (resolved inside the CT) and keeping its owner. A new file is the
+	// CT root's, mode 0666 & ~umask 022 unless --perms.
+	f, created, err := openPushTarget(root, dest)
+	if err != nil {
 		return workerErr("failed to create file: %s: %v", dest, unwrapPathErr(err))
 	}
-	os.Chmod(target, mode)
-	hu, hg := e.hostIDs(id, uid, gid)
-	os.Lchown(target, int(hu), int(hg))
+	defer f.Close()
+	if perms {
+		f.Chmod(mode)
+	}
+	if created || p.has("user") || p.has("group") {
+		hu, hg := e.hostIDs(id, uid, gid)
+		f.Chown(int(hu), int(hg))
+	}
+	if _, err := f.Write(data); err != nil {
+		return workerErr("failed to write %s: %v", dest, err)
+	}
 	return nil
+}
+
+// openPushTarget opens dest in the rootfs for writing as pct's create_file
+// does, and says whether it created the file.
+func openPushTarget(root, dest string) (*os.File, bool, error) {
+	h, err := ctLpath(root, dest)
+	if err != nil {
+		return nil, false, err
+	}
+	if f, err := os.OpenFile(h, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644); err == nil || !os.IsExist(err) {
+		return f, err == nil, err
+	}
+	if h, err = ctPath(root, dest); err != nil {
+		return nil, false, err
+	}
+	_, missing := os.Lstat(h) // a dangling symlink's target is created
+	f, err := os.OpenFile(h, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	return f, err == nil && missing != nil, err
 }
 
 // hostIDs maps container ids to host ids through the CT's generated map.
@@ -86,14 +105,25 @@ func (e *env) hostIDs(id string, uid, gid int64) (int64, int64) {
 	return hu, hg
 }
 
-// symlinkAbove reports the first symlink among dir and its parents below root.
-func symlinkAbove(root, dir string) (string, bool) {
-	for d := dir; len(d) > len(root); d = filepath.Dir(d) {
-		if st, err := os.Lstat(d); err == nil && st.Mode()&os.ModeSymlink != 0 {
-			return d, true
+// ctIDs maps host ids to the ids the CT sees through its map; an id the
+// map leaves out shows as the kernel's overflow id, 65534.
+func (e *env) ctIDs(id string, hu, hg int64) (int64, int64) {
+	u, g, err := e.procMaps(id)
+	if err != nil {
+		return hu, hg
+	}
+	us, _ := idmap.ParseProc(idmap.UID, u)
+	gs, _ := idmap.ParseProc(idmap.GID, g)
+	return fromHost(us, hu), fromHost(gs, hg)
+}
+
+func fromHost(s idmap.Set, h int64) int64 {
+	for _, en := range s {
+		if h >= en.HostID && h < en.HostID+en.Count {
+			return en.ContainerID + h - en.HostID
 		}
 	}
-	return "", false
+	return 65534
 }
 
 // parseMode reads --perms: octal (a leading 0 optional) or 0x hex.
@@ -116,7 +146,11 @@ func lookupID(root, file, name string) (int64, error) {
 	if n, err := strconv.ParseInt(name, 10, 64); err == nil {
 		return n, nil
 	}
-	data, _ := os.ReadFile(filepath.Join(root, file))
+	h, err := ctPath(root, "/"+file)
+	if err != nil {
+		return 0, err
+	}
+	data, _ := os.ReadFile(h)
 	for _, l := range strings.Split(string(data), "\n") {
 		f := strings.Split(l, ":")
 		if len(f) > 2 && f[0] == name {
@@ -140,7 +174,11 @@ func cmdPull(e *env, p *params) error {
 		return workerErr("failed to open %s for writing: %v", dest, unwrapPathErr(err))
 	}
 	defer out.Close()
-	data, err := os.ReadFile(ctPath(e.rootfs(id), src))
+	h, err := ctPath(e.rootfs(id), src)
+	var data []byte
+	if err == nil {
+		data, err = os.ReadFile(h)
+	}
 	if err != nil {
 		return workerErr("failed to open %s: %v", src, unwrapPathErr(err))
 	}
