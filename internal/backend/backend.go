@@ -56,14 +56,31 @@ type Mount struct {
 	ReadOnly  bool
 }
 
+// Kind is what an action does, one verb from the list below.
+type Kind string
+
+func (k Kind) String() string { return string(k) }
+
+// The kinds of action.
+const (
+	Create, Clone, Set, Resize, Edit, Write Kind = "create", "clone", "set", "resize", "edit", "write"
+	Start, Stop, Destroy, Snapshot          Kind = "start", "stop", "destroy", "snapshot"
+	Exec, Push, Record, Feature, BindMount  Kind = "exec", "push", "record", "feature", "mount"
+	PrepareVolume, HealthCheck              Kind = "prepare_volume", "health_check"
+	MakeRunFolder, CheckRunFolder           Kind = "mktemp", "check"
+)
+
 // Action is one planned change: what it does, the exact command it runs, and
 // a function that runs it. Check mode renders actions and never calls Do.
 type Action struct {
 	Step string   // pipeline step: define, configure, idmap_cycle, shared_volumes, start, features, application, snapshot, state
-	Name string   // short verb: create, clone, set, resize, start, stop, exec, push, snapshot, destroy, mkdir, chown, ...
-	Argv []string // the exact command line (secrets masked); for file edits, a descriptive pseudo-command
-	Why  string   // what differs, in words
-	Do   func(ctx context.Context) error
+	Name Kind     // what it does
+	Argv []string // the exact command line (secrets masked), or, when Pseudo, a description
+	// Pseudo marks an action the module does itself (a file edit, a
+	// record, a volume hand-over): Argv describes it and is no command line.
+	Pseudo bool
+	Why    string // what differs, in words
+	Do     func(ctx context.Context) error
 }
 
 // Backend is a host that runs containers.
@@ -76,11 +93,13 @@ type Backend interface {
 	Observe(ctx context.Context, ctids []int) (map[int]*State, error)
 
 	// Create plans creating ctid from spec.Template. It returns the action
-	// and the state the container will have afterwards (for check mode).
-	Create(ctid int, spec *schema.Spec) (Action, *State)
+	// and the state the container will have afterwards (for check mode),
+	// or why it cannot be planned (a template that does not exist): the
+	// same error in check mode as in a real run.
+	Create(ctid int, spec *schema.Spec) (Action, *State, error)
 
 	// Clone plans cloning src (from its snapshot snap) to ctid.
-	Clone(ctid int, src *State, snap string, spec *schema.Spec) (Action, *State)
+	Clone(ctid int, src *State, snap string, spec *schema.Spec) (Action, *State, error)
 
 	// Configure plans the changes that bring st's config to spec: one
 	// batched change where the backend can (pct: one `pct set`), plus
@@ -90,7 +109,7 @@ type Backend interface {
 
 	// Mounts plans the bind mounts of the shared volumes, keeping any that
 	// already point at the same host path and mount path.
-	Mounts(st *State, vols []schema.SharedVolume) ([]Action, *State)
+	Mounts(st *State, vols []schema.SharedVolume) ([]Action, *State, error)
 
 	Start(st *State) Action
 	Stop(st *State) Action

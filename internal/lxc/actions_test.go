@@ -14,7 +14,7 @@ import (
 
 func TestCreateFromLXCTemplate(t *testing.T) {
 	b, f := testBackend(t)
-	act, pred := b.Create(950, &schema.Spec{Name: "web", Template: "lxc:busybox"})
+	act, pred, _ := b.Create(950, &schema.Spec{Name: "web", Template: "lxc:busybox"})
 	cfg := filepath.Join(b.LXCPath, ".950.create.conf")
 	assert.Equal(t, []string{"lxc-create", "-P", b.LXCPath, "-n", "950", "-t", "busybox", "-f", cfg}, act.Argv)
 	assert.True(t, pred.Exists && pred.Unprivileged)
@@ -25,22 +25,29 @@ func TestCreateFromLXCTemplate(t *testing.T) {
 	assert.NoFileExists(t, cfg, "the creation config is removed afterwards")
 	require.Len(t, f.calls, 1)
 
-	bad, _ := b.Create(951, &schema.Spec{Template: "local:vztmpl/debian.tar.zst"})
-	assert.Error(t, bad.Do(context.Background()), "Proxmox storage volumes are not for the lxc backend")
-	bad, _ = b.Create(951, &schema.Spec{Template: "lxc:../../bin/sh"})
-	assert.Error(t, bad.Do(context.Background()))
+	_, _, err := b.Create(951, &schema.Spec{Template: "local:vztmpl/debian.tar.zst"})
+	assert.ErrorContains(t, err, "cannot use Proxmox storage volumes", "a plan that cannot be made fails at planning, in check mode too")
+	_, _, err = b.Create(951, &schema.Spec{Template: "lxc:../../bin/sh"})
+	assert.ErrorContains(t, err, "is not an LXC template name")
 }
 
 func TestCreateFromTarballShiftsOwnership(t *testing.T) {
 	b, _ := testBackend(t)
-	act, pred := b.Create(950, &schema.Spec{Template: "/tmp/rootfs.tar.zst"})
+	dir := t.TempDir()
+	zst, tar := filepath.Join(dir, "rootfs.tar.zst"), filepath.Join(dir, "rootfs.tar")
+	_, _, err := b.Create(950, &schema.Spec{Template: zst})
+	assert.ErrorContains(t, err, "template: stat "+zst, "a missing tarball fails at planning, in check mode too")
+	require.NoError(t, os.WriteFile(zst, nil, 0o644))
+	require.NoError(t, os.WriteFile(tar, nil, 0o644))
+	act, pred, err := b.Create(950, &schema.Spec{Template: zst})
+	require.NoError(t, err)
 	rootfs := filepath.Join(b.LXCPath, ".950.partial", "rootfs")
 	assert.Equal(t, []string{"lxc-usernsexec", "-m", "u:0:100000:65536", "-m", "g:0:100000:65536", "--",
-		"tar", "--numeric-owner", "--exclude=./dev/*", "-xpf", "/tmp/rootfs.tar.zst", "-C", rootfs}, act.Argv)
+		"tar", "--numeric-owner", "--exclude=./dev/*", "-xpf", zst, "-C", rootfs}, act.Argv)
 	assert.Contains(t, pred.ConfText, "lxc.rootfs.path = dir:"+b.rootfsPath(950))
 
 	off := false
-	act, pred = b.Create(951, &schema.Spec{Template: "/tmp/rootfs.tar", Unprivileged: &off})
+	act, pred, _ = b.Create(951, &schema.Spec{Template: tar, Unprivileged: &off})
 	assert.Equal(t, "tar", act.Argv[0], "a privileged container is extracted as is")
 	assert.False(t, pred.Unprivileged)
 }
@@ -55,7 +62,7 @@ func TestCloneCopiesNamedSnapshot(t *testing.T) {
 	src := &backend.State{CTID: 900, Running: true, InitPID: 7}
 	require.NoError(t, fillFromConf(src, busyboxConf, b.confPath(900)))
 
-	act, pred := b.Clone(901, src, "golden", &schema.Spec{Name: "clone"})
+	act, pred, _ := b.Clone(901, src, "golden", &schema.Spec{Name: "clone"})
 	assert.Equal(t, []string{"lxc-copy", "-P", b.snapsDir(900), "-n", "snap1", "-N", "901", "-p", b.LXCPath}, act.Argv)
 	assert.Equal(t, 901, pred.CTID)
 	assert.False(t, pred.Running)

@@ -39,7 +39,7 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 // Mounts plans lxc.mount.entry bind mounts for vols; entries already there
 // are kept, an entry whose read-only flag differs is replaced. Entries are
 // only added, never removed. A running container sees them after a restart.
-func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State) {
+func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State, error) {
 	e := newEdit()
 	c := parseConf(st.ConfText)
 	for _, v := range vols {
@@ -53,20 +53,20 @@ func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backe
 		}
 	}
 	if err := e.check(); err != nil {
-		return []backend.Action{failed("shared_volumes", "mount", err)}, st
+		return nil, nil, err
 	}
 	for _, v := range vols {
 		if strings.ContainsAny(v.HostPath+v.MountPath, " \t") {
-			err := fmt.Errorf("shared_volumes: %q -> %q: paths with spaces or tabs cannot be written to lxc.mount.entry", v.HostPath, v.MountPath)
-			return []backend.Action{failed("shared_volumes", "mount", err)}, st
+			return nil, nil, fmt.Errorf("shared_volumes: %q -> %q: paths with spaces or tabs cannot be written to lxc.mount.entry", v.HostPath, v.MountPath)
 		}
 	}
-	return b.editAction(st, "shared_volumes", "mount", e)
+	acts, pred := b.editAction(st, "shared_volumes", backend.BindMount, e)
+	return acts, pred, nil
 }
 
 // editAction plans one atomic rewrite of st's config with e; no action when
 // nothing differs. Do re-reads the file and applies e to what is there then.
-func (b *Backend) editAction(st *backend.State, step, name string, e *edit) ([]backend.Action, *backend.State) {
+func (b *Backend) editAction(st *backend.State, step string, name backend.Kind, e *edit) ([]backend.Action, *backend.State) {
 	c := parseConf(st.ConfText)
 	changes, keys := e.apply(c)
 	pred := *st
@@ -82,7 +82,7 @@ func (b *Backend) editAction(st *backend.State, step, name string, e *edit) ([]b
 	path := b.confPath(st.CTID)
 	running, ctid := st.Running, st.CTID
 	act := backend.Action{
-		Step: step, Name: name,
+		Step: step, Name: name, Pseudo: true,
 		Argv: append([]string{"edit-config", path}, changes...),
 		Why:  "config differs: " + strings.Join(changes, "; "),
 		Do: func(ctx context.Context) error {
@@ -105,13 +105,6 @@ func (b *Backend) editAction(st *backend.State, step, name string, e *edit) ([]b
 		act.Why += " (a running container takes this on its next restart)"
 	}
 	return []backend.Action{act}, &pred
-}
-
-// failed is an action that reports err when run (planning found a problem
-// the interface gives no other way to return).
-func failed(step, name string, err error) backend.Action {
-	return backend.Action{Step: step, Name: name, Argv: []string{"false"}, Why: err.Error(),
-		Do: func(context.Context) error { return err }}
 }
 
 func mergeKeys(a, b []string) []string {

@@ -27,10 +27,10 @@ var tarballSuffixes = []string{".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.zst"}
 // container's root through its id map, in a staging directory renamed into
 // place at the end. The config given at creation carries the id map and the
 // network; Configure sets the rest.
-func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.State) {
+func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.State, error) {
 	m, err := desiredMap(spec)
 	if err != nil {
-		return failed("define", "create", err), &backend.State{CTID: ctid}
+		return backend.Action{}, nil, err
 	}
 	c := &conf{}
 	for _, e := range m {
@@ -43,7 +43,7 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	case strings.HasPrefix(tmpl, "lxc:"):
 		name := strings.TrimPrefix(tmpl, "lxc:")
 		if !templateName.MatchString(name) {
-			return failed("define", "create", fmt.Errorf("template: %q is not an LXC template name (lxc:busybox, lxc:download, ...)", tmpl)), pred
+			return backend.Action{}, nil, fmt.Errorf("template: %q is not an LXC template name (lxc:busybox, lxc:download, ...)", tmpl)
 		}
 		cfg := filepath.Join(b.LXCPath, "."+strconv.Itoa(ctid)+".create.conf")
 		argv := b.lxc("lxc-create", ctid, "-t", name, "-f", cfg)
@@ -67,17 +67,20 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 				defer os.Remove(cfg)
 				_, err := b.r.Run(ctx, runner.Cmd{Argv: argv})
 				return err
-			}}, pred
-	case hasAnySuffix(tmpl, tarballSuffixes):
+			}}, pred, nil
+	case hasAnySuffix(tmpl, tarballSuffixes) && filepath.IsAbs(tmpl):
 		c.add("lxc.rootfs.path", "dir:"+b.rootfsPath(ctid))
 		c.add("lxc.include", filepath.Join(b.ShareDir, "config", "common.conf"))
 		if len(m) > 0 {
 			c.add("lxc.include", filepath.Join(b.ShareDir, "config", "userns.conf"))
 		}
 		_ = fillFromConf(pred, c.String(), b.confPath(ctid))
-		return b.extractAction(ctid, tmpl, m, c), pred
+		if _, err := os.Stat(tmpl); err != nil {
+			return backend.Action{}, nil, fmt.Errorf("template: %w", err)
+		}
+		return b.extractAction(ctid, tmpl, m, c), pred, nil
 	default:
-		return failed("define", "create", fmt.Errorf("template: %q is neither lxc:<name> nor a rootfs tarball (%s) on this host; the lxc backend cannot use Proxmox storage volumes", tmpl, strings.Join(tarballSuffixes, ", "))), pred
+		return backend.Action{}, nil, fmt.Errorf("template: %q is neither lxc:<name> nor a rootfs tarball (%s) on this host; the lxc backend cannot use Proxmox storage volumes", tmpl, strings.Join(tarballSuffixes, ", "))
 	}
 }
 
@@ -145,7 +148,7 @@ func hasAnySuffix(s string, suffixes []string) bool {
 // lxc-copy (the source and its snapshot stay as they are); it carries over
 // the records the snapshot kept. Configure then sets the hostname and the
 // rest of spec.
-func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State) {
+func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State, error) {
 	dir, err := b.snapDir(src.CTID, snap)
 	if err != nil {
 		dir = "<snapshot " + snap + ">" // check mode: the snapshot is only planned
@@ -185,7 +188,7 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 				return err
 			}
 			return os.Remove(mark)
-		}}, &pred
+		}}, &pred, nil
 }
 
 // cloningMark is the file that says lxc-copy of ctid has not finished.

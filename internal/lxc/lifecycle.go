@@ -218,7 +218,7 @@ func (b *Backend) Push(ctid int, content []byte, path string, mode string) backe
 // its config, outside the rootfs), rewritten atomically.
 func (b *Backend) Record(st *backend.State, key, value string) backend.Action {
 	path := b.records(st.CTID)
-	return backend.Action{Step: "application", Name: "record", Argv: []string{"record", path, key},
+	return backend.Action{Step: "application", Name: "record", Pseudo: true, Argv: []string{"record", path, key},
 		Why: "remember " + key + " for the next run",
 		Do: func(ctx context.Context) error {
 			m, err := readRecords(path)

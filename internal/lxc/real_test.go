@@ -20,7 +20,7 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	swap := 64
 	spec := &schema.Spec{Name: "alpha", Template: "lxc:busybox", MemoryMB: 128, SwapMB: &swap, Cores: 1}
 
-	act, _ := b.Create(950, spec)
+	act, _, _ := b.Create(950, spec)
 	do(t, act)
 	st := observe(t, b, 950)
 	require.True(t, st.Exists)
@@ -33,7 +33,7 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	do(t, acts...)
 	vol := mkOwnedDir(t, filepath.Join(b.LXCPath, "vol"), 101000, 101000)
 	st = observe(t, b, 950)
-	acts, _ = b.Mounts(st, []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}})
+	acts, _, _ = b.Mounts(st, []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}})
 	do(t, acts...)
 
 	do(t, b.Start(observe(t, b, 950)))
@@ -62,7 +62,7 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	acts, _, err = b.Configure(st, spec)
 	require.NoError(t, err)
 	assert.Empty(t, acts)
-	acts, _ = b.Mounts(st, []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}})
+	acts, _, _ = b.Mounts(st, []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}})
 	assert.Empty(t, acts)
 
 	do(t, b.Record(st, "feature:base_setup", "h1"), b.Snapshot(st, "golden"))
@@ -70,7 +70,7 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	assert.Equal(t, []string{"golden"}, st.Snapshots)
 	assert.True(t, st.Running, "snapshot of a running container starts it again")
 
-	act, _ = b.Clone(951, st, "golden", &schema.Spec{Name: "beta"})
+	act, _, _ = b.Clone(951, st, "golden", &schema.Spec{Name: "beta"})
 	do(t, act)
 	cl := observe(t, b, 951)
 	require.True(t, cl.Exists)
@@ -99,14 +99,14 @@ func TestRealCustomIdmapPassesHostIDThrough(t *testing.T) {
 		"u 0 100000 1000", "g 0 100000 1000", "u 1000 1000 1", "g 1000 1000 1", "u 1001 101001 64535", "g 1001 101001 64535"}}
 	want, err := idmap.Parse(spec.Idmap)
 	require.NoError(t, err)
-	act, _ := b.Create(952, spec)
+	act, _, _ := b.Create(952, spec)
 	do(t, act)
 	st := observe(t, b, 952)
 	acts, _, err := b.Configure(st, spec)
 	require.NoError(t, err)
 	do(t, acts...)
 	vol := mkOwnedDir(t, filepath.Join(b.LXCPath, "vol"), 1000, 1000)
-	acts, _ = b.Mounts(observe(t, b, 952), []schema.SharedVolume{{HostPath: vol, MountPath: "/data"}})
+	acts, _, _ = b.Mounts(observe(t, b, 952), []schema.SharedVolume{{HostPath: vol, MountPath: "/data"}})
 	do(t, acts...)
 	do(t, b.Start(observe(t, b, 952)))
 	st = observe(t, b, 952)
@@ -124,7 +124,7 @@ func TestRealCustomIdmapPassesHostIDThrough(t *testing.T) {
 func TestRealTarballIsShiftedThroughTheMap(t *testing.T) {
 	b, _ := realBackend(t, 953)
 	tarball := writeTestTarball(t, b.LXCPath)
-	act, _ := b.Create(953, &schema.Spec{Name: "tar", Template: tarball})
+	act, _, _ := b.Create(953, &schema.Spec{Name: "tar", Template: tarball})
 	do(t, act)
 	st := observe(t, b, 953)
 	require.True(t, st.Exists)

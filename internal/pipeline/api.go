@@ -77,6 +77,7 @@ type ActionResult struct {
 	Step       string  `json:"step"`
 	Action     string  `json:"action"`
 	Command    string  `json:"command"`
+	Pseudo     bool    `json:"pseudo,omitempty"` // command describes what the module does itself (a file edit, a record, a volume hand-over), it is no command line
 	Why        string  `json:"why,omitempty"`
 	Changed    bool    `json:"changed"`
 	Done       bool    `json:"done"` // false in check mode and for actions not reached

@@ -75,7 +75,7 @@ type converger struct {
 func (x *converger) apply(ctx context.Context, acts []backend.Action, pred *backend.State) error {
 	for _, a := range acts {
 		a.Step = x.step
-		ar := ActionResult{Step: a.Step, Action: a.Name, Command: runner.Quote(a.Argv), Why: a.Why, Changed: true}
+		ar := ActionResult{Step: a.Step, Action: a.Name.String(), Command: runner.Quote(a.Argv), Pseudo: a.Pseudo, Why: a.Why, Changed: true}
 		x.res.Changed = true
 		if !x.req.CheckMode {
 			x.logf("  %s: %s", a.Step, ar.Command)

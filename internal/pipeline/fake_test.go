@@ -77,7 +77,7 @@ func render(conf map[string]string) string {
 }
 
 // act builds an action whose Do counts as one mutation and then runs do.
-func (f *fake) act(name string, argv []string, do func(), pred *backend.State) backend.Action {
+func (f *fake) act(name backend.Kind, argv []string, do func(), pred *backend.State) backend.Action {
 	return backend.Action{Name: name, Argv: argv, Do: func(context.Context) error {
 		f.mutations = append(f.mutations, strings.Join(argv, " "))
 		if f.failAt == len(f.mutations) {
@@ -102,15 +102,15 @@ func desired(s *schema.Spec) map[string]string {
 	return conf
 }
 
-func (f *fake) Create(id int, s *schema.Spec) (backend.Action, *backend.State) {
+func (f *fake) Create(id int, s *schema.Spec) (backend.Action, *backend.State, error) {
 	conf := desired(s)
 	pred := &backend.State{CTID: id, Exists: true, Unprivileged: s.IsUnprivileged(), ConfText: render(conf), Records: map[string]string{}}
 	return f.act("create", []string{"fake", "create", strconv.Itoa(id)}, func() {
 		f.cts[id] = &fakeCT{conf: conf, unpriv: s.IsUnprivileged(), records: map[string]string{}}
-	}, pred), pred
+	}, pred), pred, nil
 }
 
-func (f *fake) Clone(id int, src *backend.State, snap string, s *schema.Spec) (backend.Action, *backend.State) {
+func (f *fake) Clone(id int, src *backend.State, snap string, s *schema.Spec) (backend.Action, *backend.State, error) {
 	pred := *src
 	pred.CTID, pred.Snapshots, pred.Running, pred.GivenMap, pred.RunningMap = id, nil, false, nil, nil
 	conf := parse(src.ConfText)
@@ -124,7 +124,7 @@ func (f *fake) Clone(id int, src *backend.State, snap string, s *schema.Spec) (b
 		}
 		conf["hostname"] = s.Name
 		f.cts[id] = &fakeCT{conf: conf, unpriv: sc.unpriv, records: map[string]string{}}
-	}, &pred), &pred
+	}, &pred), &pred, nil
 }
 
 func (f *fake) Configure(st *backend.State, s *schema.Spec) ([]backend.Action, *backend.State, error) {
@@ -164,7 +164,7 @@ func parse(text string) map[string]string {
 	return m
 }
 
-func (f *fake) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State) {
+func (f *fake) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State, error) {
 	var add []backend.Mount
 	for _, v := range vols {
 		found := false
@@ -176,13 +176,13 @@ func (f *fake) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.
 		}
 	}
 	if len(add) == 0 {
-		return nil, st
+		return nil, st, nil
 	}
 	pred := *st
 	pred.Mounts = append(append([]backend.Mount{}, st.Mounts...), add...)
 	return []backend.Action{f.act("set", []string{"fake", "mount", strconv.Itoa(st.CTID)}, func() {
 		f.cts[st.CTID].mounts = append(f.cts[st.CTID].mounts, add...)
-	}, &pred)}, &pred
+	}, &pred)}, &pred, nil
 }
 
 func (f *fake) mapOf(c *fakeCT) idmap.Set {

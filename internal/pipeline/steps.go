@@ -38,7 +38,10 @@ func defineStep(ctx context.Context, x *converger) error {
 		return nil
 	}
 	if x.spec.CloneFromCTID == nil {
-		act, pred := b.Create(x.ctid, x.spec)
+		act, pred, err := b.Create(x.ctid, x.spec)
+		if err != nil {
+			return err
+		}
 		return x.apply(ctx, []backend.Action{act}, pred)
 	}
 	srcID := int(*x.spec.CloneFromCTID)
@@ -61,7 +64,10 @@ func defineStep(ctx context.Context, x *converger) error {
 	if x.spec.Unprivileged != nil && *x.spec.Unprivileged != src.Unprivileged {
 		return fmt.Errorf("unprivileged: the spec asks for %t but clone source CT %d has %t, and a clone always inherits it; nothing was created", *x.spec.Unprivileged, srcID, src.Unprivileged)
 	}
-	act, pred := b.Clone(x.ctid, src, snap, x.spec)
+	act, pred, err := b.Clone(x.ctid, src, snap, x.spec)
+	if err != nil {
+		return err
+	}
 	return x.apply(ctx, []backend.Action{act}, pred)
 }
 

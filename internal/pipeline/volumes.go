@@ -38,7 +38,7 @@ func sharedVolumesStep(ctx context.Context, x *converger) error {
 			cmds = append(cmds, strings.Join(c.Argv, " ")+" ("+c.Why+")")
 		}
 		acts = append(acts, backend.Action{
-			Name: "prepare_volume",
+			Name: "prepare_volume", Pseudo: true,
 			Argv: []string{"phoenix_lxc", "volume", v.HostPath, "--owner", fmt.Sprintf("%d:%d", vs.UID, vs.GID), "--mode", modeText(vs)},
 			Why:  strings.Join(cmds, "; "),
 			Do: func(ctx context.Context) error {
@@ -50,7 +50,10 @@ func sharedVolumesStep(ctx context.Context, x *converger) error {
 	if err := x.apply(ctx, acts, nil); err != nil {
 		return err
 	}
-	mounts, pred := x.req.Backend.Mounts(x.st, vols)
+	mounts, pred, err := x.req.Backend.Mounts(x.st, vols)
+	if err != nil {
+		return err
+	}
 	return x.apply(ctx, mounts, pred)
 }
 

@@ -12,14 +12,14 @@ import (
 )
 
 func (e *emu) running(ctid int) {
-	act, _ := e.b.Create(ctid, tplSpec())
+	act, _, _ := e.b.Create(ctid, tplSpec())
 	e.do(act)
 	e.do(e.b.Start(e.observe(ctid)))
 }
 
 func TestEmuRecordsSurviveAStaleState(t *testing.T) {
 	e := newEmu(t)
-	act, _ := e.b.Create(940, tplSpec())
+	act, _, _ := e.b.Create(940, tplSpec())
 	e.do(act)
 	_, err := e.b.C.Run(e.ctx, e.b.C.SetArgv(940, []Opt{{"description", "my own note: keep"}}), nil)
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestEmuStartStopDestroyAreIdempotent(t *testing.T) {
 
 func TestEmuFirewallFile(t *testing.T) {
 	e := newEmu(t)
-	act, _ := e.b.Create(943, tplSpec())
+	act, _, _ := e.b.Create(943, tplSpec())
 	e.do(act)
 	spec := tplSpec()
 	spec.Firewall = &schema.Firewall{Enabled: true, Rules: []schema.FirewallRule{
@@ -103,7 +103,7 @@ func TestEmuTypedErrors(t *testing.T) {
 	assert.ErrorIs(t, run(c.StartArgv(777)), ErrNotFound)
 	e.running(944)
 	assert.ErrorIs(t, run(c.StartArgv(944)), ErrAlreadyRunning)
-	act, _ := e.b.Create(944, tplSpec())
+	act, _, _ := e.b.Create(944, tplSpec())
 	assert.ErrorIs(t, act.Do(e.ctx), ErrExists)
 	assert.ErrorIs(t, run(c.SetArgv(944, []Opt{Bool("unprivileged", false)})), ErrReadOnlyOption)
 	assert.ErrorIs(t, run(c.DestroyArgv(944)), ErrRunning)

@@ -2,6 +2,8 @@ package pve
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,15 +14,35 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
+// fakeBackend is a backend on a fresh Proxmox root that has the test
+// template in local's cache, as create's planning looks for it.
 func fakeBackend(t *testing.T, calls ...call) *Backend {
-	return &Backend{C: testClient(newFake(t, calls...), t.TempDir())}
+	root := t.TempDir()
+	cache := filepath.Join(root, "var/lib/vz/template/cache")
+	require.NoError(t, os.MkdirAll(cache, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(cache, strings.TrimPrefix(tmpl, "local:vztmpl/")), nil, 0o644))
+	return &Backend{C: testClient(newFake(t, calls...), root)}
+}
+
+// Planning fails as pct create would when the template is not there:
+// check mode says so instead of "would change".
+func TestCreateOfAMissingTemplateFailsAtPlanning(t *testing.T) {
+	b := fakeBackend(t)
+	for _, tpl := range []string{"local:vztmpl/bussybox.tar.zst", "/no/such/template.tar.zst"} {
+		_, _, err := b.Create(900, &schema.Spec{Name: "x", Template: tpl})
+		assert.ErrorContains(t, err, "can't find file '"+tpl+"'")
+	}
+	_, _, err := b.Create(900, &schema.Spec{Name: "x"})
+	assert.ErrorContains(t, err, "has no template")
+	_, _, err = b.Create(900, &schema.Spec{Name: "x", Template: "nfs-tmpl:vztmpl/x.tar.zst"})
+	assert.NoError(t, err, "a storage storage.cfg does not describe is left to pct")
 }
 
 func TestCreateArgvIsComplete(t *testing.T) {
 	want := "PCT create 900 " + tmpl + " --storage local-lvm --rootfs local-lvm:8 --unprivileged 1 --hostname tpl --memory 1024 --swap 256 --cores 2" +
 		" --net0 name=eth0,bridge=vmbr0,gw=10.0.0.1,hwaddr=BC:24:11:00:00:05,ip=10.0.0.5/24,type=veth --features nesting=1 --onboot 1 --startup order=2,up=10"
 	b := fakeBackend(t, call{argv: want})
-	act, pred := b.Create(900, tplSpec())
+	act, pred, _ := b.Create(900, tplSpec())
 	require.NoError(t, act.Do(context.Background()))
 	assert.Contains(t, pred.ConfText, "rootfs: local-lvm:vm-900-disk-0,size=8G\n")
 	assert.Contains(t, pred.ConfText, "ostype: debian\n")
@@ -30,7 +52,7 @@ func TestCreateArgvIsComplete(t *testing.T) {
 func TestCreatePrivilegedSaysSo(t *testing.T) {
 	b := fakeBackend(t)
 	spec := &schema.Spec{Name: "p", Template: tmpl, Unprivileged: ptr(false)}
-	act, pred := b.Create(901, spec)
+	act, pred, _ := b.Create(901, spec)
 	assert.Contains(t, strings.Join(act.Argv, " "), "--unprivileged 0", "booleans are always explicit")
 	assert.False(t, pred.Unprivileged)
 }
@@ -39,7 +61,7 @@ func TestCloneOfATemplateIsLinked(t *testing.T) {
 	b := fakeBackend(t, call{argv: "PCT clone 9000 123 --hostname app1 --full 0"})
 	src := &backend.State{CTID: 9000, Exists: true, Template: true,
 		ConfText: "arch: amd64\nhostname: tpl\nmemory: 512\nrootfs: local-lvm:base-9000-disk-0,size=8G\ntemplate: 1\nunprivileged: 1\nlxc.idmap: u 0 100000 65536\n"}
-	act, pred := b.Clone(123, src, "golden", &schema.Spec{Name: "app1", StoragePool: "other"})
+	act, pred, _ := b.Clone(123, src, "golden", &schema.Spec{Name: "app1", StoragePool: "other"})
 	require.NoError(t, act.Do(context.Background()))
 	assert.Equal(t, "arch: amd64\nhostname: app1\nmemory: 512\nrootfs: local-lvm:vm-123-disk-0,size=8G\nunprivileged: 1\nlxc.idmap: u 0 100000 65536\n", pred.ConfText,
 		"no template flag, raw keys kept, storage of a linked clone unchanged")
@@ -73,7 +95,7 @@ func TestMountsReuseSamePathAndTakeFreeKeys(t *testing.T) {
 	st := &backend.State{CTID: 105, Exists: true,
 		ConfText: "mp0: /a,mp=/a\nmp2: /b,mp=/b\n",
 		Mounts:   []backend.Mount{{Key: "mp0", HostPath: "/a", MountPath: "/a"}, {Key: "mp2", HostPath: "/b", MountPath: "/b"}}}
-	acts, _ := b.Mounts(st, []schema.SharedVolume{{HostPath: "/a/", MountPath: "/a"}, {HostPath: "/b", MountPath: "/b", ReadOnly: true}, {HostPath: "/c", MountPath: "/c"}})
+	acts, _, _ := b.Mounts(st, []schema.SharedVolume{{HostPath: "/a/", MountPath: "/a"}, {HostPath: "/b", MountPath: "/b", ReadOnly: true}, {HostPath: "/c", MountPath: "/c"}})
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c"}, acts[0].Argv)
 }

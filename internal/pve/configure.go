@@ -131,7 +131,7 @@ func mapFixed(st *backend.State, cfg *conf.Config, want idmap.Set) error {
 // section, under pct's lock (pct has no option for raw keys).
 func (b *Backend) idmapAction(ctid int, lines, old []string) backend.Action {
 	argv := append([]string{"edit", b.C.Conf(ctid), "lxc.idmap:"}, lines...)
-	return backend.Action{Step: "configure", Name: "edit", Argv: argv,
+	return backend.Action{Step: "configure", Name: "edit", Pseudo: true, Argv: argv,
 		Why: fmt.Sprintf("lxc.idmap %q -> %q", old, lines),
 		Do: func(ctx context.Context) error {
 			return b.C.SetRawIdmap(ctx, ctid, lines)

@@ -1,8 +1,8 @@
 package pve
 
 import (
-	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,10 +20,19 @@ var ostypes = []string{"debian", "devuan", "ubuntu", "centos", "fedora", "opensu
 // accepts, so that Configure finds little or nothing left to do. The
 // predicted state is the conf pct writes (its defaults filled in); ostype
 // is left to pct's detection.
-func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.State) {
+func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.State, error) {
+	if spec.Template == "" {
+		return backend.Action{}, nil, fmt.Errorf("create CT %d: the spec has no template (set template, or clone_from_ctid)", ctid)
+	}
+	if err := b.templateExists(spec.Template); err != nil {
+		return backend.Action{}, nil, err
+	}
 	pool := spec.StoragePool
 	empty := &conf.Config{}
 	opts, _, err := desiredOpts(empty, spec)
+	if err != nil {
+		return backend.Action{}, nil, err
+	}
 	create := []Opt{}
 	if pool != "" {
 		create = append(create, Opt{"storage", pool})
@@ -60,18 +69,40 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	}
 	applyOpts(pred, opts, false)
 
-	act := backend.Action{Step: "define", Name: "create", Argv: argv, Why: "container does not exist",
-		Do: func(ctx context.Context) error {
-			if err != nil {
-				return err
+	act := backend.Action{Step: "define", Name: "create", Argv: argv, Why: "container does not exist", Do: b.run(argv)}
+	return act, predicted(&backend.State{CTID: ctid}, pred), nil
+}
+
+// templateExists fails as pct create would ("can't find file ...") when
+// the template is an absolute path, or a vztmpl volume of a dir-like
+// storage (storage.cfg; pve-storage adds `local` at /var/lib/vz when the
+// file has none), that is not there. Other storages are left to pct.
+func (b *Backend) templateExists(t string) error {
+	var path string
+	if strings.HasPrefix(t, "/") {
+		path = b.C.join(t)
+	} else if store, file, ok := strings.Cut(t, ":vztmpl/"); ok {
+		dirs := map[string]string{"local": "/var/lib/vz"}
+		data, _ := readFile(b.C.StorageCfg())
+		for _, s := range ParseStorageCfg(string(data)) {
+			if p := s.Props["path"]; p != "" {
+				dirs[s.ID] = p
+			} else {
+				delete(dirs, s.ID)
 			}
-			if spec.Template == "" {
-				return fmt.Errorf("create CT %d: the spec has no template (set template, or clone_from_ctid)", ctid)
-			}
-			_, rerr := b.C.Run(ctx, argv, nil)
-			return rerr
-		}}
-	return act, predicted(&backend.State{CTID: ctid}, pred)
+		}
+		dir, known := dirs[store]
+		if !known {
+			return nil
+		}
+		path = b.C.join(dir, "template/cache", file)
+	} else {
+		return nil
+	}
+	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+		return fmt.Errorf("template: can't find file '%s' (looked at %s)", t, path)
+	}
+	return nil
 }
 
 func guessOstype(template string) string {
@@ -89,7 +120,7 @@ func guessOstype(template string) string {
 // clone from a template (which has no snapshots to name). The predicted
 // state is the snapshot's keys with the new hostname, no snapshots, no
 // pending changes, and unknown (regenerated) MAC addresses.
-func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State) {
+func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State, error) {
 	var opts []Opt
 	if !src.Template && snap != "" {
 		opts = append(opts, Opt{"snapname", snap})
@@ -105,7 +136,7 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 	act := backend.Action{Step: "define", Name: "clone", Argv: argv,
 		Why: fmt.Sprintf("container does not exist; clone of CT %d at snapshot %q", src.CTID, snap),
 		Do:  b.run(argv)}
-	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec))
+	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec)), nil
 }
 
 // cloneConf is what pct clone writes for the new container.
@@ -149,7 +180,7 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec) *co
 // Mounts plans one `pct set` with an mpN bind mount per volume: an entry
 // with the same host path and mount path is kept (its ro flag corrected),
 // a new one takes the first free mpN.
-func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State) {
+func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State, error) {
 	cfg, _ := conf.Parse([]byte(st.ConfText))
 	taken := map[string]bool{}
 	for _, s := range []*conf.Section{&cfg.Main, cfg.Pending} {
@@ -161,11 +192,10 @@ func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backe
 	}
 	var opts []Opt
 	var why []string
-	var bad error
 	for _, v := range vols {
 		for _, p := range []string{v.HostPath, v.MountPath} {
-			if err := safeValue("shared volume path", p); err != nil && bad == nil {
-				bad = err
+			if err := safeValue("shared volume path", p); err != nil {
+				return nil, nil, err
 			}
 		}
 		key := ""
@@ -191,19 +221,12 @@ func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backe
 		why = append(why, fmt.Sprintf("%s %s", key, val))
 	}
 	if len(opts) == 0 {
-		return nil, st
+		return nil, st, nil
 	}
 	argv := b.C.SetArgv(st.CTID, opts)
-	act := backend.Action{Step: "shared_volumes", Name: "set", Argv: argv, Why: strings.Join(why, "; "),
-		Do: func(ctx context.Context) error {
-			if bad != nil {
-				return bad
-			}
-			_, err := b.C.Run(ctx, argv, nil)
-			return err
-		}}
+	act := backend.Action{Step: "shared_volumes", Name: "set", Argv: argv, Why: strings.Join(why, "; "), Do: b.run(argv)}
 	applyOpts(cfg, opts, st.Running)
-	return []backend.Action{act}, predicted(st, cfg)
+	return []backend.Action{act}, predicted(st, cfg), nil
 }
 
 func sectionEntries(s *conf.Section) []conf.Entry {

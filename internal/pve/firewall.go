@@ -73,7 +73,7 @@ func (b *Backend) firewallAction(ctid int, fw *schema.Firewall) (*backend.Action
 	if have, err := os.ReadFile(path); err == nil && string(have) == want {
 		return nil, nil
 	}
-	return &backend.Action{Step: "configure", Name: "write", Argv: []string{"write", path},
+	return &backend.Action{Step: "configure", Name: "write", Pseudo: true, Argv: []string{"write", path},
 		Why: "firewall rules differ from the spec",
 		Do: func(context.Context) error {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -46,7 +46,7 @@ func TestEmuFlow(t *testing.T) {
 	spec := tplSpec()
 	require.False(t, e.observe(900).Exists)
 
-	act, pred := e.b.Create(900, spec)
+	act, pred, _ := e.b.Create(900, spec)
 	e.do(act)
 	st := e.observe(900)
 	require.True(t, st.Exists)
@@ -97,7 +97,7 @@ func TestEmuFlow(t *testing.T) {
 	assert.Equal(t, []string{"golden"}, st.Snapshots)
 
 	clone := &schema.Spec{Name: "app1", StoragePool: "local-lvm"}
-	act, pred = e.b.Clone(901, st, "golden", clone)
+	act, pred, _ = e.b.Clone(901, st, "golden", clone)
 	assert.Equal(t, []string{emuBin, "clone", "900", "901", "--snapname", "golden", "--hostname", "app1", "--full", "1", "--storage", "local-lvm"}, act.Argv)
 	e.do(act)
 	c := e.observe(901)
@@ -117,7 +117,7 @@ func TestEmuFlow(t *testing.T) {
 func TestEmuResizeGrowsOnly(t *testing.T) {
 	e := newEmu(t)
 	spec := tplSpec()
-	act, _ := e.b.Create(905, spec)
+	act, _, _ := e.b.Create(905, spec)
 	e.do(act)
 	st := e.observe(905)
 
@@ -140,32 +140,32 @@ func TestEmuResizeGrowsOnly(t *testing.T) {
 // Shared volumes: one pct set with mpN entries; a second plan keeps them.
 func TestEmuMounts(t *testing.T) {
 	e := newEmu(t)
-	act, _ := e.b.Create(910, tplSpec())
+	act, _, _ := e.b.Create(910, tplSpec())
 	e.do(act)
 	host := t.TempDir()
 	vols := []schema.SharedVolume{{HostPath: host, MountPath: "/data"}, {HostPath: host, MountPath: "/ro", ReadOnly: true}}
 	st := e.observe(910)
-	acts, pred := e.b.Mounts(st, vols)
+	acts, pred, _ := e.b.Mounts(st, vols)
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{emuBin, "set", "910", "--mp0", host + ",mp=/data", "--mp1", host + ",mp=/ro,ro=1"}, acts[0].Argv)
 	e.do(acts...)
 	st = e.observe(910)
 	assert.Equal(t, pred.ConfText, st.ConfText)
 	assert.Equal(t, []backend.Mount{{Key: "mp0", HostPath: host, MountPath: "/data"}, {Key: "mp1", HostPath: host, MountPath: "/ro", ReadOnly: true}}, st.Mounts)
-	acts, _ = e.b.Mounts(st, vols)
+	acts, _, _ = e.b.Mounts(st, vols)
 	assert.Empty(t, acts)
 
 	// A bind mount blocks snapshots and clones: typed errors.
 	err := e.b.Snapshot(st, "golden").Do(e.ctx)
 	assert.ErrorIs(t, err, ErrSnapshotRefused)
-	act, _ = e.b.Clone(911, st, "", &schema.Spec{Name: "x"})
+	act, _, _ = e.b.Clone(911, st, "", &schema.Spec{Name: "x"})
 	assert.ErrorIs(t, act.Do(e.ctx), ErrCloneMountpoint)
 }
 
 // GPU passthrough: every device must exist under the root's /dev.
 func TestEmuGPU(t *testing.T) {
 	e := newEmu(t)
-	act, _ := e.b.Create(920, tplSpec())
+	act, _, _ := e.b.Create(920, tplSpec())
 	e.do(act)
 	st := e.observe(920)
 	spec := tplSpec()

@@ -1,0 +1,73 @@
+package e2e
+
+// Check mode fails where the real run would (issue 11 point 5, issue 14
+// point 1): a plan that cannot be made is an error at planning, with the
+// same step and message in a dry run as in a real one.
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// failure is the step and message of a one-container result.
+func failure(t *testing.T, res map[string]any) (step, msg string) {
+	t.Helper()
+	require.Equal(t, true, res["failed"], res["msg"])
+	cs := byCTID(res)
+	require.Len(t, cs, 1)
+	for _, c := range cs {
+		return fmt.Sprint(c["step"]), fmt.Sprint(c["msg"])
+	}
+	return "", ""
+}
+
+func TestMissingTemplateFailsInCheckModeAsInARealRun(t *testing.T) {
+	for _, tpl := range []string{"local:vztmpl/bussybox.tar.zst", "/var/lib/vz/template/cache/missing.tar.zst"} {
+		h := newHost(t)
+		cfg := h.oneContainer(map[string]any{"template": tpl})
+		checkStep, checkMsg := failure(t, h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true}))
+		realStep, realMsg := failure(t, h.run(map[string]any{"config_file": cfg}))
+		assert.Equal(t, "define", checkStep)
+		assert.Equal(t, realStep, checkStep, "same step")
+		assert.Equal(t, realMsg, checkMsg, "same message")
+		assert.Contains(t, checkMsg, "can't find file '"+tpl+"'")
+		assert.Empty(t, mutations(h.pctCalls()), "no pct create was even tried")
+	}
+}
+
+func TestLXCMissingTemplateFailsInCheckModeAsInARealRun(t *testing.T) {
+	h := newLXCHost(t)
+	for _, tpl := range []string{"lxc:../../bin/sh", "/nonexistent/rootfs.tar.zst", "local:vztmpl/debian.tar.zst"} {
+		cfg := h.fleet(map[int]map[string]any{9190: {"name": "t", "memory_mb": 128, "cores": 1, "template": tpl, "unprivileged": true}})
+		checkStep, checkMsg := failure(t, h.run(cfg, map[string]any{"_ansible_check_mode": true}))
+		realStep, realMsg := failure(t, h.run(cfg, nil))
+		assert.Equal(t, "define", checkStep, tpl)
+		assert.Equal(t, realStep, checkStep, tpl)
+		assert.Equal(t, realMsg, checkMsg, tpl)
+		assert.Contains(t, checkMsg, "template", tpl)
+	}
+}
+
+// Pseudo-commands (file edits, records, volume hand-overs) say so in the
+// result, so nobody takes them for a command line.
+func TestPseudoCommandsAreMarked(t *testing.T) {
+	h := newHost(t)
+	res := h.run(map[string]any{"config_file": h.fleet(), "_ansible_check_mode": true})
+	require.Equal(t, false, res["failed"], res["msg"])
+	pseudo := map[string]bool{}
+	cs, _ := res["containers"].([]any)
+	for _, c := range cs {
+		for _, a := range c.(map[string]any)["actions"].([]any) {
+			a := a.(map[string]any)
+			if a["pseudo"] == true {
+				pseudo[fmt.Sprint(a["action"])] = true
+			} else {
+				assert.Regexp(t, `^/\S+ `, a["command"], "a real command line starts with the program's path: %v", a)
+			}
+		}
+	}
+	assert.Equal(t, map[string]bool{"edit": true, "write": true, "prepare_volume": true}, pseudo)
+}
