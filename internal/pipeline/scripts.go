@@ -19,6 +19,18 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
 
+// recorded is st with one more record, as a Record action leaves it.
+func recorded(st *backend.State, key, value string) *backend.State {
+	p := *st
+	p.Records = map[string]string{key: value}
+	for k, v := range st.Records {
+		if k != key {
+			p.Records[k] = v
+		}
+	}
+	return &p
+}
+
 // FeatureScript is the host script that installs a feature into a container.
 func FeatureScript(dir, feature string) string {
 	return filepath.Join(dir, "phoenix_hypervisor_feature_install_"+feature+".sh")
@@ -44,7 +56,7 @@ func featuresStep(ctx context.Context, x *converger) error {
 				_, err := x.req.Runner.Run(ctx, runner.Cmd{Argv: argv})
 				return err
 			}}
-		if err := x.apply(ctx, []backend.Action{run, x.req.Backend.Record(x.st, key, sum)}, nil); err != nil {
+		if err := x.apply(ctx, []backend.Action{run, x.req.Backend.Record(x.st, key, sum)}, recorded(x.st, key, sum)); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
@@ -86,10 +88,37 @@ func (b *Backend) Destroy(st *backend.State) backend.Action {
 
 // Snapshot takes snapshot name. Proxmox refuses it for a template and for
 // a container with a bind or device mount point (ErrSnapshotRefused).
+//
+// The snapshot's description carries the feature records of this moment:
+// Proxmox keeps a snapshot's description with the snapshot, and pct clone
+// copies it into the clone's conf, so a clone knows which feature scripts
+// its rootfs already went through and does not run them again (a feature
+// changed since still runs). Nothing else is carried: the clone's own
+// application and secrets are its own.
 func (b *Backend) Snapshot(st *backend.State, name string) backend.Action {
-	argv := b.C.SnapshotArgv(st.CTID, name)
+	var opts []Opt
+	if d := featureRecords(st.Records); d != "" {
+		opts = append(opts, Opt{"description", d})
+	}
+	argv := b.C.SnapshotArgv(st.CTID, name, opts)
 	return backend.Action{Step: "snapshot", Name: "snapshot", Argv: argv,
 		Why: fmt.Sprintf("snapshot %q does not exist", name), Do: b.run(argv)}
+}
+
+// featureRecords renders the feature records as description lines.
+func featureRecords(recs map[string]string) string {
+	desc := ""
+	var keys []string
+	for k := range recs {
+		if strings.HasPrefix(k, "feature:") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		desc = withRecord(desc, k, recs[k])
+	}
+	return desc
 }
 
 // Exec runs argv inside the running container with stdin (never shown).

@@ -85,8 +85,8 @@ func (c *Client) DestroyArgv(ctid int) []string {
 }
 
 // SnapshotArgv is `pct snapshot <id> <name>`.
-func (c *Client) SnapshotArgv(ctid int, name string) []string {
-	return c.argv("snapshot", []string{id(ctid), name}, nil)
+func (c *Client) SnapshotArgv(ctid int, name string, opts []Opt) []string {
+	return c.argv("snapshot", []string{id(ctid), name}, opts)
 }
 
 // TemplateArgv is `pct template <id>`.

@@ -21,7 +21,7 @@ func TestArgvShapes(t *testing.T) {
 		"the command's own flags follow --")
 	assert.Equal(t, "/usr/sbin/pct resize 105 rootfs 32G", j(c.ResizeArgv(105, "rootfs", 32)))
 	assert.Equal(t, "/usr/sbin/pct push 105 /tmp/x /etc/y --perms 0644", j(c.PushArgv(105, "/tmp/x", "/etc/y", "0644")))
-	assert.Equal(t, "/usr/sbin/pct snapshot 105 golden", j(c.SnapshotArgv(105, "golden")))
+	assert.Equal(t, "/usr/sbin/pct snapshot 105 golden", j(c.SnapshotArgv(105, "golden", nil)))
 }
 
 func TestEnvironmentPointsTheClient(t *testing.T) {

@@ -149,6 +149,11 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec) *co
 	out := &conf.Config{}
 	m := &out.Main
 	m.Description = from.Description
+	if from == &scfg.Main && !src.Template {
+		// The snapshot is only planned: it will carry the feature records
+		// of this moment (see Snapshot).
+		m.Description = featureRecords(src.Records)
+	}
 	m.Raw = append(m.Raw, from.Raw...)
 	for _, e := range from.Entries {
 		switch {

@@ -87,6 +87,33 @@ func TestFixtureFleetConvergesInParallel(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 8, strings.Count(string(log), "app "), "every application script ran once: %s", log)
 
+	// A feature runs only where the container's own records lack it: a
+	// clone's snapshot carries the records of what its template ran.
+	fleet, err := fixturenode.Load(filepath.Join(sharedFixtures, "phoenix_lxc_configs.json"))
+	require.NoError(t, err)
+	want := map[string]bool{}
+	for id, c := range fleet {
+		inherited := map[string]bool{}
+		for src := c.Source(); src != 0; src = fleet[src].Source() {
+			for _, f := range fleet[src].Features {
+				inherited[f] = true
+			}
+		}
+		for _, f := range c.Features {
+			if !inherited[f] {
+				want[fmt.Sprintf("%s %d", f, id)] = true
+			}
+		}
+	}
+	ran := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+		if !strings.HasPrefix(l, "app ") {
+			assert.False(t, ran[l], "%q ran twice", l)
+			ran[l] = true
+		}
+	}
+	assert.Equal(t, want, ran, "feature runs")
+
 	h.resetLog()
 	again := h.run(map[string]any{"config_file": cfg, "parallel": 4})
 	require.Equal(t, false, again["failed"], again["msg"])

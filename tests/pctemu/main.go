@@ -109,7 +109,8 @@ func (e *env) finish(c *command, err error) int {
 	return 255
 }
 
-// logInvocation appends the arguments to PCTEMU_LOG, hiding a password.
+// logInvocation appends the arguments to PCTEMU_LOG, hiding a password;
+// a newline inside an argument (a description) is written as \n.
 func logInvocation(args []string) error {
 	path := os.Getenv("PCTEMU_LOG")
 	if path == "" {
@@ -133,6 +134,9 @@ func logInvocation(args []string) error {
 		return fmt.Errorf("pctemu: cannot open PCTEMU_LOG %s: %v", path, err)
 	}
 	defer f.Close()
+	for i, a := range out { // one line per invocation, whatever the arguments hold
+		out[i] = strings.ReplaceAll(a, "\n", `\n`)
+	}
 	_, err = fmt.Fprintln(f, strings.Join(out, " "))
 	return err
 }
