@@ -93,9 +93,7 @@ func checkSpec(l Located, ps *Problems) {
 	if h := s.HealthCheck; h != nil && strings.TrimSpace(h.Command) == "" {
 		ps.add(join(p, "health_check", "command"), "is empty: give the command to run inside the container")
 	}
-	if s.Password != "" && len(s.Password) < 5 {
-		ps.add(join(p, "password"), "is shorter than 5 characters (Proxmox's minimum)")
-	}
+	checkPassword(join(p, "password"), s.Password, ps)
 	for i, k := range s.SSHPublicKeys {
 		if f := strings.Fields(k); len(f) < 2 || !(strings.HasPrefix(f[0], "ssh-") || strings.HasPrefix(f[0], "ecdsa-") || strings.HasPrefix(f[0], "sk-")) {
 			ps.add(join(p, "ssh_public_keys", i), "is not an OpenSSH public key line (\"ssh-ed25519 AAAA... comment\")")

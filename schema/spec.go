@@ -50,7 +50,7 @@ type Spec struct {
 	Idmap         []string       `json:"idmap,omitempty" jsonschema:"description=Custom id map in lxc.idmap syntax\\, e.g. u 0 100000 1000."`
 	SharedVolumes []SharedVolume `json:"shared_volumes,omitempty" jsonschema:"description=Host directories bind-mounted into the container."`
 
-	Password      string   `json:"password,omitempty" jsonschema:"description=Root password (secret: never echoed)."`
+	Password      string   `json:"password,omitempty" jsonschema:"description=Root password (secret: never echoed). Best a crypt(3) hash ($y$... or $6$...: mkpasswd\\, or Ansible's password_hash with a fixed salt)\\, set with chpasswd -e and enforced on every run; plain text is set once and a changed one is not applied."`
 	SSHPublicKeys []string `json:"ssh_public_keys,omitempty" jsonschema:"description=Authorized keys for root (secret: never echoed)."`
 
 	// Application settings, read only by application scripts.

@@ -8,8 +8,10 @@ import (
 	"strings"
 )
 
-// newDigest returns "salt:hmac" for a secret, so a rerun can tell whether the
-// secret changed without the secret itself being stored anywhere.
+// newDigest returns "salt:hmac" of a value, so a rerun can tell whether it
+// changed without the value itself being stored. Only for what is not
+// secret (public keys): a digest of a password can be brute-forced, so
+// nothing derived from one is ever recorded (see passwordActions).
 func newDigest(secret string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)

@@ -126,8 +126,9 @@ func noPwned(t *testing.T, dirs ...string) {
 
 // A password and an SSH key given to the module appear nowhere: not in its
 // output (verbosity 3, diff on), not on any pct command line, not in any
-// file it or the emulator wrote, except where they belong (a salted hash in
-// the container's shadow file; the key in authorized_keys).
+// file it or the emulator wrote, except where they belong (the emulator's
+// salted hash in the container's shadow file; the key in authorized_keys),
+// and nothing derived from the password is recorded.
 func TestSecretsNeverLeak(t *testing.T) {
 	h := newHost(t)
 	cfg := h.fleet()
@@ -163,6 +164,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	assert.Contains(t, string(data), secretKey, "the key is where it belongs (and the grep below would see it)")
 	inputs := map[string]bool{"fleet.json": true, "args-secrets.json": true, keys: true}
 	assert.Empty(t, filesContaining(t, h.dir, needles, func(rel string) bool { return inputs[rel] }))
+	assert.Contains(t, h.confs()["901.conf"], "phoenix_lxc%3A password=set\n", "the record says only that it was set")
+	assert.NotRegexp(t, digestRecord, h.confs()["901.conf"], "nothing derived from the password in the notes")
 	noPwned(t, h.dir)
 
 	// A failure at the password step does not print the password either.

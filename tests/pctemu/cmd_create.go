@@ -137,10 +137,10 @@ func (e *env) templatePath(t string) (string, error) {
 	return t, nil
 }
 
-// makeRootfs creates the CT's file tree with root's password hash and
-// keys, owned by the CT's root (host 100000 when unprivileged: the
-// template is extracted through the default map), / and /tmp as a
-// Debian template has them (0755, 1777), /root 0700.
+// makeRootfs creates the CT's file tree with root's shadow entry (its
+// password hash, or "*") and keys, owned by the CT's root (host 100000
+// when unprivileged: the template is extracted through the default map),
+// / and /tmp as a Debian template has them (0755, 1777), /root 0700.
 func (e *env) makeRootfs(id string, unpriv bool, password string, keys []byte) error {
 	r := e.rootfs(id)
 	owner := 0
@@ -162,6 +162,9 @@ func (e *env) makeRootfs(id string, unpriv bool, password string, keys []byte) e
 		if err := os.Lchown(p, owner, owner); err != nil {
 			return err
 		}
+	}
+	if err := setShadowField(r, "root", "*"); err != nil { // a template's root: no password yet
+		return err
 	}
 	if password != "" {
 		if err := setShadow(r, "root", password); err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -224,17 +223,7 @@ func (e *env) builtin(id, root string, argv []string) error {
 		}
 		return nil
 	case "chpasswd":
-		sc := bufio.NewScanner(e.stdin)
-		for sc.Scan() {
-			user, pass, ok := strings.Cut(sc.Text(), ":")
-			if !ok {
-				return fail("chpasswd: line is not user:password")
-			}
-			if err := setShadow(root, user, pass); err != nil {
-				return fail("chpasswd: %v", err)
-			}
-		}
-		return nil
+		return e.chpasswd(root, flags["e"])
 	case "sh", "bash":
 		if !flags["c"] || len(args) == 0 {
 			return fail("pctemu: only '%s -c SCRIPT' is supported", argv[0])

@@ -84,14 +84,18 @@ func (e *env) stop(id, how string, skiplock bool) error {
 	if err := e.setRunning(id, false); err != nil {
 		return &workerError{err.Error()}
 	}
+	// The post-stop hook (lxc-pve-poststop-hook) applies pending changes,
+	// writes the conf back and regenerates the LXC config after EVERY stop:
+	// its `if ($conf->{pending})` is always true, parse_pct_config always
+	// sets pending => {} (pct-spec.md §4.3, corrected 2026-12-01).
 	if c.Pending != nil {
 		applyPending(c)
-		if err := e.save(id, c); err != nil {
-			return &workerError{err.Error()}
-		}
-		if err := e.writeLXCConfig(id, c); err != nil {
-			return &workerError{err.Error()}
-		}
+	}
+	if err := e.save(id, c); err != nil {
+		return &workerError{err.Error()}
+	}
+	if err := e.writeLXCConfig(id, c); err != nil {
+		return &workerError{err.Error()}
 	}
 	if how == "reboot" {
 		return e.startLocked(id, c, false)

@@ -61,3 +61,21 @@ func TestCloneLocksItsSourceForTheCopy(t *testing.T) {
 	assert.NotContains(t, h.read("etc/pve/lxc/100.conf"), "lock:")
 	assert.True(t, h.exists("etc/pve/lxc/101.conf"))
 }
+
+// The post-stop hook regenerates the LXC config after every stop
+// (pve-container src/lxc-pve-poststop-hook: `if ($conf->{pending})` is
+// always true, PVE::LXC::Config::parse_pct_config sets pending => {}), so
+// a raw lxc.idmap edit made while the CT ran shows in the generated config
+// right after the stop, with nothing pending.
+func TestGeneratedConfigIsRewrittenAfterEveryStop(t *testing.T) {
+	h := newHost(t)
+	h.create("100")
+	h.ok("start", "100")
+	assert.Contains(t, h.read("var/lib/lxc/100/config"), "lxc.idmap = u 0 100000 65536\n")
+	h.write("etc/pve/lxc/100.conf", h.read("etc/pve/lxc/100.conf")+"lxc.idmap: u 0 200000 65536\nlxc.idmap: g 0 200000 65536\n")
+	assert.NotContains(t, h.read("var/lib/lxc/100/config"), "200000", "a running CT keeps the config it started with")
+	h.ok("stop", "100")
+	gen := h.read("var/lib/lxc/100/config")
+	assert.Contains(t, gen, "lxc.idmap = u 0 200000 65536\n")
+	assert.NotContains(t, gen, "lxc.idmap = u 0 100000 65536", "no default lines beside a custom map")
+}
