@@ -63,7 +63,9 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 		size = 4
 	}
 	m.Set("rootfs", fmt.Sprintf("%s:vm-%d-disk-0,size=%dG", pool, ctid, size))
-	m.Set("unprivileged", map[bool]string{true: "1", false: "0"}[spec.IsUnprivileged()])
+	if spec.IsUnprivileged() {
+		m.Set("unprivileged", "1") // pct writes no key for a privileged CT
+	}
 	if os := guessOstype(spec.Template); os != "" {
 		m.Set("ostype", os)
 	}

@@ -30,7 +30,12 @@ $`, conf)
 	h.create("101", "--storage", "tank", "--unprivileged", "0")
 	conf = h.read("etc/pve/lxc/101.conf")
 	assert.Contains(t, conf, "rootfs: tank:vm-101-disk-0,size=4G\n")
-	assert.Contains(t, conf, "unprivileged: 0\n")
+	// API2/LXC.pm create_vm: `$conf->{unprivileged} = 1 if $unprivileged`,
+	// so --unprivileged 0 leaves no key at all.
+	assert.NotContains(t, conf, "unprivileged")
+	h.write("var/lib/vz/template/cache/ubuntu-24.04-standard_24.04-2_amd64.tar.zst", "")
+	assert.Equal(t, 0, h.pct("create", "103", "local:vztmpl/ubuntu-24.04-standard_24.04-2_amd64.tar.zst").code)
+	assert.Contains(t, h.read("etc/pve/lxc/103.conf"), "ostype: ubuntu\n", "ostype from the template, as pct detects it")
 }
 
 func TestListStatusOutput(t *testing.T) {

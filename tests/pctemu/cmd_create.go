@@ -79,7 +79,7 @@ func cmdCreate(e *env, p *params) error {
 		vals["arch"] = "amd64"
 		fmt.Fprintf(e.stdout, "Detected container architecture: amd64\n")
 	}
-	defaults := map[string]string{"hostname": "CT" + id, "memory": "512", "swap": "512", "ostype": "debian"}
+	defaults := map[string]string{"hostname": "CT" + id, "memory": "512", "swap": "512", "ostype": ostypeOf(p.pos["ostemplate"])}
 	for k, v := range defaults {
 		if _, ok := vals[k]; !ok {
 			vals[k] = v
@@ -107,7 +107,14 @@ func cmdCreate(e *env, p *params) error {
 			c.Main.Set(k, v)
 		}
 	}
-	if err := e.makeRootfs(id, vals["unprivileged"] == "1", p.get("password"), keys); err != nil {
+	unprivileged := vals["unprivileged"] == "1"
+	if !unprivileged {
+		// A privileged CT's conf has no unprivileged key: create_vm
+		// (pve-container API2/LXC.pm) takes the parameter out and sets only
+		// `$conf->{unprivileged} = 1 if $unprivileged`.
+		c.Main.Delete("unprivileged")
+	}
+	if err := e.makeRootfs(id, unprivileged, p.get("password"), keys); err != nil {
 		return workerErr("unable to create CT %s - %v", id, err)
 	}
 	if err := e.save(id, c); err != nil {
@@ -117,6 +124,19 @@ func cmdCreate(e *env, p *params) error {
 		return e.startLocked(id, c, false)
 	}
 	return nil
+}
+
+// ostypeOf is the distribution pct would detect in the template's rootfs,
+// guessed here from its file name (ubuntu-24.04-standard_..., alpine-...);
+// debian when the name says nothing.
+func ostypeOf(template string) string {
+	base := strings.ToLower(filepath.Base(template))
+	for _, o := range []string{"debian", "devuan", "ubuntu", "centos", "fedora", "opensuse", "archlinux", "alpine", "gentoo", "nixos"} {
+		if strings.HasPrefix(base, o) {
+			return o
+		}
+	}
+	return "debian"
 }
 
 // templatePath resolves an ostemplate (absolute path or storage volid)
