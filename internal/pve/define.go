@@ -62,7 +62,7 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if size <= 0 {
 		size = 4
 	}
-	m.Set("rootfs", fmt.Sprintf("%s:vm-%d-disk-0,size=%dG", pool, ctid, size))
+	m.Set("rootfs", fmt.Sprintf("%s:%s,size=%dG", pool, VolumeName(b.storageTypes()[pool], ctid, 0), size))
 	if spec.IsUnprivileged() {
 		m.Set("unprivileged", "1") // pct writes no key for a privileged CT
 	}
@@ -73,6 +73,12 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 
 	act := backend.Action{Step: "define", Name: "create", Argv: argv, Why: "container does not exist", Do: b.run(argv)}
 	return act, predicted(&backend.State{CTID: ctid}, pred), nil
+}
+
+// storageTypes reads the node's storage types (storage.cfg).
+func (b *Backend) storageTypes() map[string]string {
+	data, _ := readFile(b.C.StorageCfg())
+	return StorageTypes(string(data))
 }
 
 // templateExists fails as pct create would ("can't find file ...") when
@@ -138,11 +144,11 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 	act := backend.Action{Step: "define", Name: "clone", Argv: argv,
 		Why: fmt.Sprintf("container does not exist; clone of CT %d at snapshot %q", src.CTID, snap),
 		Do:  b.run(argv)}
-	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec)), nil
+	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec, b.storageTypes())), nil
 }
 
 // cloneConf is what pct clone writes for the new container.
-func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec) *conf.Config {
+func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec, types map[string]string) *conf.Config {
 	scfg, _ := conf.Parse([]byte(src.ConfText))
 	from := &scfg.Main
 	if s := scfg.Snapshot(snap); s != nil && !src.Template {
@@ -172,7 +178,7 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec) *co
 			if !src.Template && spec.StoragePool != "" {
 				store = spec.StoragePool
 			}
-			p.set("volume", fmt.Sprintf("%s:vm-%d-disk-0", store, ctid))
+			p.set("volume", store+":"+VolumeName(types[store], ctid, 0))
 			m.Set(e.Key, p.format("volume"))
 		default:
 			m.Set(e.Key, e.Value)

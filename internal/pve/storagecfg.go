@@ -1,6 +1,7 @@
 package pve
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 )
@@ -61,3 +62,34 @@ func (s Storage) Paths() []string {
 
 // StorageCfg is /etc/pve/storage.cfg under the Proxmox root.
 func (p Paths) StorageCfg() string { return p.join("etc/pve/storage.cfg") }
+
+// StorageTypes maps each storage of storage.cfg to its type. pve-storage
+// adds `local` (dir) when the file defines none (PVE::Storage::config's
+// default). Without a file at all (data empty) nothing is known: on a
+// real node the file always exists, and the emulator's tests that give
+// none keep the block-storage names (a known simplification).
+func StorageTypes(data string) map[string]string {
+	if strings.TrimSpace(data) == "" {
+		return map[string]string{}
+	}
+	types := map[string]string{"local": "dir"}
+	for _, s := range ParseStorageCfg(data) {
+		types[s.ID] = s.Type
+	}
+	return types
+}
+
+// VolumeName is the volume pct allocates for disk n of a container on a
+// storage of type typ (pve-storage get_next_vm_diskname, via alloc_disk;
+// pct-spec.md §7.3): a ZFS dataset subvol-<id>-disk-<n>, a raw image
+// <id>/vm-<id>-disk-<n>.raw on file storages, vm-<id>-disk-<n> on block
+// storages. A storage storage.cfg does not name is taken as a block one.
+func VolumeName(typ string, ctid, n int) string {
+	switch typ {
+	case "zfspool":
+		return fmt.Sprintf("subvol-%d-disk-%d", ctid, n)
+	case "dir", "nfs", "cifs", "cephfs", "glusterfs", "btrfs":
+		return fmt.Sprintf("%d/vm-%d-disk-%d.raw", ctid, ctid, n)
+	}
+	return fmt.Sprintf("vm-%d-disk-%d", ctid, n)
+}

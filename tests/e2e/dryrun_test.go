@@ -71,3 +71,34 @@ func TestPseudoCommandsAreMarked(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"edit": true, "write": true, "prepare_volume": true}, pseudo)
 }
+
+// Check-mode predictions of the conf after create equal what the real run
+// then writes, on a dir, an LVM-thin and a ZFS storage (issue 13 point 2:
+// the volume names follow the storage's type; clones allocate the same
+// way, see pctemu TestVolumeNamesFollowTheStorageType). A snapshot's
+// section is not predicted (its snaptime is the clock's).
+func TestCheckModePredictsTheConfOnEveryStorageType(t *testing.T) {
+	for _, store := range []string{"local", "thin", "tank"} {
+		h := newHost(t)
+		h.write("root/etc/pve/storage.cfg", "dir: local\n\tpath /var/lib/vz\n\tcontent vztmpl,rootdir\n\n"+
+			"zfspool: tank\n\tpool tank/ct\n\tcontent rootdir,images\n\n"+
+			"lvmthin: thin\n\tvgname pve\n\tthinpool data\n\tcontent rootdir,images\n", 0o644)
+		cfg := h.oneContainer(map[string]any{"storage_pool": store})
+		args := map[string]any{"config_file": cfg, "_ansible_diff": true}
+		plan := h.run(map[string]any{"config_file": cfg, "_ansible_diff": true, "_ansible_check_mode": true})
+		real := h.run(args)
+		require.Equal(t, false, real["failed"], real["msg"])
+		after := func(res map[string]any) string {
+			d, _ := res["diff"].(map[string]any)
+			if d == nil {
+				for _, c := range byCTID(res) {
+					d, _ = c["diff"].(map[string]any)
+				}
+			}
+			require.NotNil(t, d, "a diff: %v", res)
+			return fmt.Sprint(d["after"])
+		}
+		assert.Equal(t, after(real), after(plan), "%s: the predicted conf is the real one", store)
+		assert.Contains(t, after(real), map[string]string{"local": "local:900/vm-900-disk-0.raw", "thin": "thin:vm-900-disk-0", "tank": "tank:subvol-900-disk-0"}[store])
+	}
+}

@@ -91,7 +91,7 @@ func cmdClone(e *env, p *params) error {
 		}
 		fmt.Fprintf(e.stdout, "create %s %s (%s)\n", kind, en.Key, vol)
 		dst.Main.Delete(en.Key)
-		dst.Main.Set(en.Key, withVolume(en.Key, en.Value, nextDisk(dst, newid, storage)))
+		dst.Main.Set(en.Key, withVolume(en.Key, en.Value, e.nextDisk(dst, newid, storage)))
 	}
 	if p.has("hostname") {
 		dst.Main.Set("hostname", p.get("hostname"))

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
 
@@ -214,10 +216,10 @@ func unwrapPathErr(err error) error {
 }
 
 // diskRe matches the volume names pct allocates for a CT.
-var diskRe = regexp.MustCompile(`^([^:]+):(?:[^/]*/)?(?:vm|base|subvol|basevol)-(\d+)-disk-(\d+)$`)
+var diskRe = regexp.MustCompile(`^([^:]+):(?:[^/]*/)?(?:vm|base|subvol|basevol)-(\d+)-disk-(\d+)(?:\.raw|\.subvol|\.qcow2)?$`)
 
 // nextDisk picks the next free vm-<id>-disk-<n> on a storage.
-func nextDisk(c *conf.Config, id, storage string) string {
+func (e *env) nextDisk(c *conf.Config, id, storage string) string {
 	used := map[string]bool{}
 	for _, en := range c.Main.Entries {
 		if en.Key == "rootfs" || strings.HasPrefix(en.Key, "mp") || strings.HasPrefix(en.Key, "unused") {
@@ -228,9 +230,12 @@ func nextDisk(c *conf.Config, id, storage string) string {
 			}
 		}
 	}
+	data, _ := os.ReadFile(e.path("etc/pve/storage.cfg"))
+	typ := pve.StorageTypes(string(data))[storage]
+	ctid, _ := strconv.Atoi(id)
 	for n := 0; ; n++ {
 		if !used[fmt.Sprint(n)] {
-			return fmt.Sprintf("%s:vm-%s-disk-%d", storage, id, n)
+			return storage + ":" + pve.VolumeName(typ, ctid, n)
 		}
 	}
 }

@@ -79,7 +79,7 @@ func (e *env) applyMP(c *conf.Config, id, k, v string) (string, error) {
 	}
 	if a := allocRe.FindStringSubmatch(m.Volume); a != nil {
 		gib, _ := strconv.ParseFloat(a[2], 64)
-		m.Volume = nextDisk(c, id, a[1])
+		m.Volume = e.nextDisk(c, id, a[1])
 		m.Size = conf.FormatSize(int64(gib * (1 << 30)))
 		return m.String(), nil
 	}

@@ -79,3 +79,26 @@ func TestGeneratedConfigIsRewrittenAfterEveryStop(t *testing.T) {
 	assert.Contains(t, gen, "lxc.idmap = u 0 200000 65536\n")
 	assert.NotContains(t, gen, "lxc.idmap = u 0 100000 65536", "no default lines beside a custom map")
 }
+
+// Volume names follow the storage's type in storage.cfg (pve-storage
+// get_next_vm_diskname through alloc_disk; pct-spec.md §7.3): a ZFS
+// dataset, a raw image under <id>/ on a dir storage, a plain volume on
+// LVM-thin; clones allocate the same way on their target storage.
+func TestVolumeNamesFollowTheStorageType(t *testing.T) {
+	h := newHost(t)
+	h.write("etc/pve/storage.cfg", "dir: local\n\tpath /var/lib/vz\n\tcontent vztmpl,rootdir\n\n"+
+		"zfspool: tank\n\tpool tank/ct\n\tcontent rootdir,images\n\n"+
+		"lvmthin: thin\n\tvgname pve\n\tthinpool data\n\tcontent rootdir,images\n")
+	for id, want := range map[string]string{
+		"100": "rootfs: tank:subvol-100-disk-0,size=8G\n",
+		"101": "rootfs: local:101/vm-101-disk-0.raw,size=8G\n",
+		"102": "rootfs: thin:vm-102-disk-0,size=8G\n",
+	} {
+		store := map[string]string{"100": "tank", "101": "local", "102": "thin"}[id]
+		h.create(id, "--rootfs", store+":8")
+		assert.Contains(t, h.read("etc/pve/lxc/"+id+".conf"), want)
+	}
+	h.ok("snapshot", "100", "base")
+	h.ok("clone", "100", "110", "--snapname", "base", "--full", "1", "--storage", "local")
+	assert.Contains(t, h.read("etc/pve/lxc/110.conf"), "rootfs: local:110/vm-110-disk-0.raw,size=8G\n")
+}
