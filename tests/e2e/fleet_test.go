@@ -176,10 +176,14 @@ func TestFailFastStartsNothingAfterAFailure(t *testing.T) {
 }
 
 // In check mode every container is planned, and every problem of the fleet
-// is named in one run: here the device nodes of all GPU containers.
+// is named in one run: a GPU device node missing (901, whose clones are
+// then skipped), and the application scripts of 953 and 954 missing.
 func TestCheckModeNamesEveryProblemAtOnce(t *testing.T) {
 	h, cfg := fixtureHost(t)
 	require.NoError(t, os.Remove(filepath.Join(h.root, "dev/nvidia1")))
+	for _, id := range []string{"953", "954"} {
+		require.NoError(t, os.Remove(filepath.Join(h.scripts, "phoenix_hypervisor_lxc_"+id+".sh")))
+	}
 	res := h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true})
 	require.Equal(t, true, res["failed"])
 	cs := byCTID(res)
@@ -187,12 +191,17 @@ func TestCheckModeNamesEveryProblemAtOnce(t *testing.T) {
 	for id, c := range cs {
 		if c["status"] == "failed" {
 			failed = append(failed, id)
-			assert.Contains(t, c["msg"], "nvidia1", id)
 		}
 	}
 	sort.Strings(failed)
-	assert.Equal(t, []string{"901"}, failed, "901 is the first with GPU 1; its clones are skipped")
-	for _, id := range []string{"902", "910", "952", "953", "954", "956"} {
+	assert.Equal(t, []string{"901", "953", "954"}, failed, "every independent problem, in one dry run")
+	assert.Contains(t, cs["901"]["msg"], "nvidia1")
+	assert.Contains(t, cs["953"]["msg"], "phoenix_hypervisor_lxc_953.sh")
+	assert.Contains(t, cs["954"]["msg"], "phoenix_hypervisor_lxc_954.sh")
+	for _, id := range []string{"920", "950", "951", "955", "957"} {
+		assert.Equal(t, "skipped", cs[id]["status"], "%s descends from 901", id)
+	}
+	for _, id := range []string{"902", "910", "952", "956"} {
 		assert.Equal(t, "changed", cs[id]["status"], "%s is planned: %v", id, cs[id]["msg"])
 	}
 	assert.Empty(t, mutations(h.pctCalls()), "check mode changes nothing")
