@@ -2,10 +2,10 @@ package module
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
@@ -59,6 +59,8 @@ func Schema(args []string, stdout, stderr io.Writer) int {
 		which = args[0]
 	}
 	switch which {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, "usage: phoenix_lxc schema [config|args]\n\nPrints the JSON Schema of a config file (config, the default) or of the module options (args).\n")
 	case "config":
 		_, _ = stdout.Write(schema.ConfigSchema)
 	case "args":
@@ -70,29 +72,30 @@ func Schema(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// validateUsage heads the help of phoenix_lxc validate.
+const validateUsage = `usage: phoenix_lxc validate FILE [--hypervisor-config F]
+
+Checks a config file (and the shared volumes of a hypervisor config) and
+prints every problem, or "FILE: ok (N containers)".
+
+Flags:
+`
+
 // Validate checks a config file (and the shared volumes of a hypervisor
 // config) and prints every problem, or "FILE: ok (N containers)".
 func Validate(args []string, stdout, stderr io.Writer) int {
-	var file, hv string
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--hypervisor-config" && i+1 < len(args):
-			i++
-			hv = args[i]
-		case strings.HasPrefix(a, "--hypervisor-config="):
-			hv = strings.TrimPrefix(a, "--hypervisor-config=")
-		case file == "" && !strings.HasPrefix(a, "-"):
-			file = a
-		default:
-			fmt.Fprintf(stderr, "phoenix_lxc validate: unexpected argument %q\nusage: phoenix_lxc validate FILE [--hypervisor-config F]\n", a)
-			return 2
-		}
+	fs := flag.NewFlagSet("phoenix_lxc validate", flag.ContinueOnError)
+	hv := fs.String("hypervisor-config", "", "hypervisor config whose shared_volumes are merged in")
+	files, code, ok := parseFlags(fs, args, validateUsage, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if file == "" {
-		fmt.Fprintln(stderr, "usage: phoenix_lxc validate FILE [--hypervisor-config F]")
+	if len(files) != 1 {
+		fmt.Fprintln(stderr, "phoenix_lxc validate: want one FILE; run \"phoenix_lxc validate --help\" for its usage")
 		return 2
 	}
-	cf, warnings, err := schema.LoadConfigFile(file, hv)
+	file := files[0]
+	cf, warnings, err := schema.LoadConfigFile(file, *hv)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
@@ -100,13 +103,13 @@ func Validate(args []string, stdout, stderr io.Writer) int {
 		for _, p := range ps {
 			fmt.Fprintln(stdout, p)
 		}
-		fmt.Fprintf(stdout, "%s: %d problems\n", file, len(ps))
+		fmt.Fprintf(stdout, "%s: %s\n", file, schema.Count(len(ps), "problem"))
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintf(stdout, "%s: %v\n", file, err)
+		fmt.Fprintln(stdout, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d containers)\n", file, len(cf.LXCConfigs))
+	fmt.Fprintf(stdout, "%s: ok (%s)\n", file, schema.Count(len(cf.LXCConfigs), "container"))
 	return 0
 }

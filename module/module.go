@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"sort"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
@@ -27,15 +28,24 @@ func Real() Deps {
 	return Deps{Converge: pipeline.Run, OpenBackend: backends.Open, Hostname: osHostname}
 }
 
+// logs are where a run writes for a person: progress lines, and (run -v)
+// every command with its output. Either may be nil.
+type logs struct {
+	progress, commands io.Writer
+}
+
 // Open adds the runner and the backend to the plan's request. It is the
 // first thing that may touch the host, so it runs only after validation.
-func (p *Plan) Open(d Deps, log io.Writer) error {
-	r := runner.Exec{Timeout: p.CommandTimeout}
+func (p *Plan) Open(d Deps, l logs) error {
+	var r runner.Runner = runner.Exec{Timeout: p.CommandTimeout}
+	if l.commands != nil {
+		r = runner.Echo{R: r, W: l.commands}
+	}
 	b, err := d.OpenBackend(p.BackendName, r)
 	if err != nil {
 		return fmt.Errorf("backend %s: %w", p.BackendName, err)
 	}
-	p.Request.Backend, p.Request.Runner, p.Request.Log = b, r, log
+	p.Request.Backend, p.Request.Runner, p.Request.Log = b, r, l.progress
 	return nil
 }
 
@@ -54,11 +64,11 @@ func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d De
 	if err != nil {
 		return out.fail(stdout, err.Error())
 	}
-	var log io.Writer
+	var l logs
 	if ans.Verbosity >= 1 && !ans.NoLog {
-		log = stderr
+		l.progress = stderr
 	}
-	plan, res, err := execute(ctx, opts, ans, d, log, out, &step)
+	plan, res, err := execute(ctx, opts, ans, d, l, out, &step)
 	if err != nil {
 		return out.fail(stdout, err.Error())
 	}
@@ -69,7 +79,7 @@ func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d De
 // execute validates options, loads the fleet, opens the backend and
 // converges. out learns the invocation, secrets and warnings as they are
 // known; *step names what is under way, for a panic report.
-func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, log io.Writer, out *output, step *string) (*Plan, pipeline.Result, error) {
+func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, l logs, out *output, step *string) (*Plan, pipeline.Result, error) {
 	*step = "validating the options"
 	out.invocation, out.secrets = maskArgs(opts, ans.NoLog)
 	o, ps := schema.ParseArgs(opts)
@@ -84,11 +94,12 @@ func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, log 
 	out.secrets = append(out.secrets, plan.Secrets...)
 	out.warnings = plan.Warnings
 	plan.Request.CheckMode, plan.Request.Diff = ans.CheckMode, ans.Diff
+	plan.ShowConfig = ans.Diff || ans.Verbosity >= 2
 	if ctx.Err() != nil {
 		return nil, pipeline.Result{}, fmt.Errorf("%v before anything was done", context.Cause(ctx))
 	}
 	*step = "opening the backend"
-	if err := plan.Open(d, log); err != nil {
+	if err := plan.Open(d, l); err != nil {
 		return nil, pipeline.Result{}, err
 	}
 	*step = "converging"
@@ -125,10 +136,18 @@ func (o *output) result(w io.Writer, p *Plan, res pipeline.Result) int {
 }
 
 // Shape builds the module's result object: for the ctid option, one
-// container's fields at the top level; otherwise a containers list.
+// container's fields at the top level; otherwise a containers list. The
+// full configs come only with diff or verbosity 2 (-vv): in one line of
+// Ansible's output they would bury msg.
 func Shape(p *Plan, res pipeline.Result) map[string]any {
 	warnings := append(append([]string{}, p.Warnings...), res.Warnings...)
 	obj := map[string]any{"changed": res.Changed, "failed": res.Failed, "msg": res.Msg}
+	if !p.ShowConfig {
+		res.Containers = append([]pipeline.ContainerResult(nil), res.Containers...)
+		for i := range res.Containers {
+			res.Containers[i].Config = ""
+		}
+	}
 	if p.Single && len(res.Containers) <= 1 {
 		c := pipeline.ContainerResult{CTID: p.Request.Targets[0], Actions: []pipeline.ActionResult{}}
 		if len(res.Containers) == 1 {
@@ -139,7 +158,10 @@ func Shape(p *Plan, res pipeline.Result) map[string]any {
 		if res.Msg == "" {
 			obj["msg"] = c.Msg
 		}
-		obj["ctid"], obj["actions"], obj["idmap"], obj["config"] = c.CTID, nonNil(c.Actions), c.Idmap, c.Config
+		obj["ctid"], obj["actions"], obj["idmap"] = c.CTID, nonNil(c.Actions), c.Idmap
+		if c.Config != "" {
+			obj["config"] = c.Config
+		}
 		if c.Skipped {
 			obj["skipped"] = true
 		}
@@ -197,7 +219,39 @@ func (o *output) print(w io.Writer, obj map[string]any) {
 	if err != nil {
 		tree = map[string]any{"failed": true, "changed": false, "msg": "cannot encode the result: " + err.Error()}
 	}
-	enc := json.NewEncoder(w)
+	_, _ = w.Write(msgFirst(scrub(tree, o.secrets).(map[string]any)))
+}
+
+// msgFirst encodes obj as one line of JSON with msg, failed and changed
+// first, then the other keys in order, so whoever reads the raw answer
+// sees what happened before the details.
+func msgFirst(obj map[string]any) []byte {
+	keys := []string{"msg", "failed", "changed"}
+	var rest []string
+	for k := range obj {
+		if k != "msg" && k != "failed" && k != "changed" {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b) // each Encode ends with a newline, cut below
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(scrub(tree, o.secrets))
+	sep := byte('{')
+	for _, k := range append(keys, rest...) {
+		if v, ok := obj[k]; ok {
+			b.WriteByte(sep)
+			_ = enc.Encode(k)
+			b.Truncate(b.Len() - 1)
+			b.WriteByte(':')
+			_ = enc.Encode(v)
+			b.Truncate(b.Len() - 1)
+			sep = ','
+		}
+	}
+	if sep == '{' {
+		b.WriteByte(sep)
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
 }

@@ -33,6 +33,7 @@ type Plan struct {
 	Warnings       []string
 	Secrets        []string // secret values of the fleet, scrubbed from all output
 	Single         bool     // the ctid option was used: one container, flat output
+	ShowConfig     bool     // return the containers' full configs (diff, or verbosity 2)
 }
 
 // Prepare turns validated options into a Plan: it loads and checks the
@@ -67,6 +68,7 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 	p.Request = pipeline.Request{
 		Fleet:                fleet,
 		Targets:              targets,
+		NoSpec:               o.ConfigFile == "" && o.Container == nil,
 		State:                or(o.State, DefaultState),
 		Node:                 node,
 		FeatureScriptDir:     or(o.FeatureScriptDir, DefaultScriptDir),
@@ -88,13 +90,15 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 }
 
 // loadFleet reads config_file (with hypervisor_config_file) or takes the
-// inline container, and applies every semantic rule.
+// inline container, and applies every semantic rule. With neither (state
+// absent by CTID alone) each listed container gets an empty spec. Errors
+// name the file they are about.
 func loadFleet(o *schema.Options) (map[int]*schema.Spec, []string, error) {
 	fleet := map[int]*schema.Spec{}
 	if o.ConfigFile != "" {
 		cf, warnings, err := schema.LoadConfigFile(o.ConfigFile, o.HypervisorConfigFile)
 		if err != nil {
-			return nil, warnings, fmt.Errorf("config_file %s: %w", o.ConfigFile, err)
+			return nil, warnings, err
 		}
 		for key, s := range cf.LXCConfigs {
 			id, _ := strconv.Atoi(key)
@@ -102,12 +106,18 @@ func loadFleet(o *schema.Options) (map[int]*schema.Spec, []string, error) {
 		}
 		return fleet, warnings, nil
 	}
+	if o.Container == nil {
+		for _, id := range listed(o) {
+			fleet[id] = &schema.Spec{}
+		}
+		return fleet, nil, nil
+	}
 	located := []schema.Located{{CTID: *o.CTID, Path: "container", Spec: o.Container}}
 	var warnings []string
 	if o.HypervisorConfigFile != "" {
 		vols, w, err := schema.LoadHostVolumes(o.HypervisorConfigFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("hypervisor_config_file %s: %w", o.HypervisorConfigFile, err)
+			return nil, nil, err
 		}
 		warnings = append(w, schema.MergeHostVolumes(located, vols)...)
 	}
@@ -125,20 +135,12 @@ func targetsOf(o *schema.Options, fleet map[int]*schema.Spec) ([]int, error) {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
-	var want []int
-	switch {
-	case o.CTID != nil:
-		want = []int{*o.CTID}
-	case o.CTIDs.All:
+	if o.CTIDs != nil && o.CTIDs.All {
 		return ids, nil
-	default:
-		for _, c := range o.CTIDs.List {
-			want = append(want, int(c))
-		}
 	}
 	var out []int
 	seen := map[int]bool{}
-	for i, id := range want {
+	for i, id := range listed(o) {
 		if _, ok := fleet[id]; !ok {
 			path := "ctid"
 			if o.CTID == nil {
@@ -152,6 +154,18 @@ func targetsOf(o *schema.Options, fleet map[int]*schema.Spec) ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// listed is the CTIDs of the ctid or ctids option, in the order given.
+func listed(o *schema.Options) []int {
+	if o.CTID != nil {
+		return []int{*o.CTID}
+	}
+	var ids []int
+	for _, c := range o.CTIDs.List {
+		ids = append(ids, int(c))
+	}
+	return ids
 }
 
 func list(ids []int) string {

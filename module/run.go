@@ -27,48 +27,51 @@ func (c *ctidList) Set(v string) error {
 	return nil
 }
 
+// runUsage heads the help of phoenix_lxc run.
+const runUsage = `usage: phoenix_lxc run [flags]
+
+Converges containers as the module does, with its options as flags, and
+prints a step-by-step report (--json: the module's JSON). Progress goes to
+stderr; -v adds every command's output there (stdout lines "| ", stderr "! ").
+
+Flags:
+`
+
 // Run is phoenix_lxc run: the module's options as flags, validated the same
 // way, with a readable report (or the module's JSON with --json).
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, d Deps) int {
 	fs := flag.NewFlagSet("phoenix_lxc run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var ctids ctidList
 	fs.Var(&ctids, "ctid", "container to converge (repeatable, or a comma list)")
-	var (
-		config    = fs.String("config", "", "config file (phoenix_lxc_configs.json)")
-		hv        = fs.String("hypervisor-config", "", "hypervisor config; only its shared_volumes are read")
-		all       = fs.Bool("all", false, "converge every container of --config")
-		state     = fs.String("state", DefaultState, "present, stopped or absent")
-		backend   = fs.String("backend", DefaultBackend, "auto, pct or lxc")
-		check     = fs.Bool("check", false, "change nothing, report what would be done")
-		diff      = fs.Bool("diff", false, "show the container config before and after")
-		restart   = fs.Bool("allow-restart", false, "may restart a running container to apply a change")
-		node      = fs.String("node", "", "this host's node name (default: the host name)")
-		featDir   = fs.String("feature-script-dir", "", "folder of feature scripts (default "+DefaultScriptDir+")")
-		appDir    = fs.String("application-script-dir", "", "folder of application scripts (default "+DefaultScriptDir+")")
-		cmdTO     = fs.Int("command-timeout", DefaultCommandTimeout, "seconds before an external command is killed")
-		lockTO    = fs.Int("lock-timeout", DefaultLockTimeout, "seconds to wait for another run on the same container")
-		parallel  = fs.Int("parallel", DefaultParallel, "containers converged at once (1: one at a time, in dependency order)")
-		failFast  = fs.Bool("fail-fast", false, "start no further container after the first failure")
-		asJSON    = fs.Bool("json", false, "print the module's JSON result instead of the report")
-		verbosity = fs.Bool("v", false, "print progress while running")
-	)
-	if err := fs.Parse(args); err != nil {
+	fs.String("config", "", "config file (phoenix_lxc_configs.json)")
+	fs.String("hypervisor-config", "", "hypervisor config; only its shared_volumes are read")
+	all := fs.Bool("all", false, "converge every container of --config")
+	fs.String("state", DefaultState, "present, stopped or absent (absent needs no --config: it destroys the CTIDs given, in that order)")
+	fs.String("backend", DefaultBackend, "auto, pct or lxc")
+	check := fs.Bool("check", false, "change nothing, report what would be done")
+	diff := fs.Bool("diff", false, "show the container config before and after")
+	fs.Bool("allow-restart", false, "may restart a running container to apply a change")
+	fs.String("node", "", "this host's node name (default: the host name)")
+	fs.String("feature-script-dir", "", "folder of feature scripts (default "+DefaultScriptDir+")")
+	fs.String("application-script-dir", "", "folder of application scripts (default "+DefaultScriptDir+")")
+	fs.Int("command-timeout", DefaultCommandTimeout, "seconds before an external command is killed")
+	fs.Int("lock-timeout", DefaultLockTimeout, "seconds to wait for another run on the same container")
+	fs.Int("parallel", DefaultParallel, "containers converged at once (1: one at a time, in dependency order)")
+	fs.Bool("fail-fast", false, "start no further container after the first failure")
+	asJSON := fs.Bool("json", false, "print the module's JSON result instead of the report")
+	verbose := fs.Bool("v", false, "print progress and every command's output on stderr")
+	rest, code, ok := parseFlags(fs, args, runUsage, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(stderr, "phoenix_lxc run: unexpected argument %q (flags only)\n", rest[0])
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "phoenix_lxc run: unexpected argument %q (flags only)\n", fs.Arg(0))
-		return 2
-	}
-	opts := map[string]any{
-		"config_file": *config, "hypervisor_config_file": *hv, "state": *state, "backend": *backend,
-		"allow_restart": *restart, "node": *node, "feature_script_dir": *featDir,
-		"application_script_dir": *appDir, "command_timeout": *cmdTO, "lock_timeout": *lockTO,
-		"parallel": *parallel, "fail_fast": *failFast,
-	}
-	for k, v := range opts {
-		if v == "" || v == false {
-			delete(opts, k)
+	opts := map[string]any{}
+	for option, name := range optionFlags {
+		if v := fs.Lookup(name).Value.(flag.Getter).Get(); v != "" && v != false {
+			opts[option] = v
 		}
 	}
 	switch {
@@ -79,14 +82,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, d Deps) i
 	case len(ctids) > 1:
 		opts["ctids"] = []int(ctids)
 	}
-	ans := Ansible{CheckMode: *check, Diff: *diff}
-	var log io.Writer
-	if *verbosity || !*asJSON {
-		log = stderr
-	}
 	out := &output{}
+	var l logs
+	if *verbose || !*asJSON {
+		l.progress = secretFree{stderr, out}
+	}
+	if *verbose {
+		l.commands = secretFree{stderr, out}
+	}
 	step := ""
-	plan, res, err := execute(ctx, opts, ans, d, log, out, &step)
+	plan, res, err := execute(ctx, opts, Ansible{CheckMode: *check, Diff: *diff}, d, l, out, &step)
 	if *asJSON {
 		if err != nil {
 			return out.fail(stdout, err.Error())
@@ -94,7 +99,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, d Deps) i
 		return out.result(stdout, plan, res)
 	}
 	if err != nil {
-		fmt.Fprintln(stdout, scrubText(err.Error(), out.secrets))
+		fmt.Fprintln(stdout, scrubText(cliError(err), out.secrets))
 		return 1
 	}
 	report(stdout, plan, res, out)
@@ -102,6 +107,20 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, d Deps) i
 		return 1
 	}
 	return 0
+}
+
+// secretFree writes to w with the run's secrets scrubbed; they are known once
+// the fleet is loaded, before anything is written.
+type secretFree struct {
+	w   io.Writer
+	out *output
+}
+
+func (s secretFree) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(s.w, scrubText(string(p), s.out.secrets)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // report prints the result for a person: per container, each action with
@@ -112,7 +131,7 @@ func report(w io.Writer, p *Plan, res pipeline.Result, out *output) {
 		fmt.Fprintf(&b, "warning: %s\n", warn)
 	}
 	for _, c := range res.Containers {
-		fmt.Fprintf(&b, "== %d %s\n", c.CTID, c.Name)
+		fmt.Fprintf(&b, "%s\n", strings.TrimSpace(fmt.Sprintf("== %d %s", c.CTID, c.Name))) // no name without a spec
 		for _, a := range c.Actions {
 			status := "planned"
 			if a.Done {
@@ -121,12 +140,16 @@ func report(w io.Writer, p *Plan, res pipeline.Result, out *output) {
 			if a.Error != "" {
 				status = "FAILED"
 			}
-			fmt.Fprintf(&b, "  %-8s %-14s %s (%.0f ms)\n", status, a.Step, a.Action, a.DurationMS)
+			took := ""
+			if a.Done || a.Error != "" {
+				took = fmt.Sprintf(" (%.0f ms)", a.DurationMS)
+			}
+			fmt.Fprintf(&b, "  %-8s %-14s %s%s\n", status, a.Step, a.Action, took)
 			if a.Command != "" {
 				fmt.Fprintf(&b, "           $ %s\n", a.Command)
 			}
 			if a.Error != "" {
-				fmt.Fprintf(&b, "           error: %s\n", a.Error)
+				fmt.Fprintf(&b, "           error: %s\n", strings.ReplaceAll(a.Error, "\n", "\n           "))
 			}
 		}
 		for _, warn := range c.Warnings {

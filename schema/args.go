@@ -8,6 +8,7 @@ func ParseArgs(args map[string]any) (*Options, Problems) {
 		return nil, Problems{{Rule: err.Error()}}
 	}
 	var ps Problems
+	commaList(args, "ctids")
 	coerce(compiled.argsTree, args)
 	checkStrings(args, "", &ps)
 	ps = append(ps, validateTree(compiled.args, compiled.argsTree, withoutSettings(args))...)
@@ -21,10 +22,12 @@ func ParseArgs(args map[string]any) (*Options, Problems) {
 
 func checkOptions(o *Options, ps *Problems) {
 	switch {
-	case o.ConfigFile == "" && o.Container == nil:
-		ps.add("config_file", "is required unless container is given (the spec comes from one of them)")
+	case o.ConfigFile == "" && o.Container == nil && o.State != "absent":
+		ps.add("config_file", "is required unless container is given (the spec comes from one of them) or state is absent")
 	case o.ConfigFile != "" && o.Container != nil:
 		ps.add("container", "give config_file or container, not both")
+	case o.ConfigFile == "" && o.Container == nil && o.CTIDs != nil && o.CTIDs.All:
+		ps.add("ctids", "all means every container of config_file, and none is given: list the CTIDs")
 	}
 	switch {
 	case o.CTID == nil && o.CTIDs == nil:

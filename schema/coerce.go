@@ -43,3 +43,19 @@ func coerce(node map[string]any, v any) any {
 	}
 	return v
 }
+
+// commaList splits the string value of a list option at its commas, as
+// Ansible does for a list option: ctids: "7030,7031" or "7030" (a survey's
+// answer, a --extra-vars string) is [7030, 7031]. A word (all, or a typo
+// of it) stays as it is.
+func commaList(args map[string]any, key string) {
+	s, ok := args[key].(string)
+	if !ok || !strings.Contains(s, ",") && !strings.ContainsAny(s, "0123456789") {
+		return
+	}
+	var list []any
+	for _, f := range strings.Split(s, ",") {
+		list = append(list, strings.TrimSpace(f))
+	}
+	args[key] = list
+}

@@ -15,6 +15,11 @@ const (
 // "0960") never name one container. The range is checked separately.
 const CTIDKeyPattern = "^[1-9][0-9]*$"
 
+// CTIDListPattern is the ctids option written as one string, "7030,7031"
+// (a survey's answer). It is split into a list before validation
+// (commaList); the pattern only documents the form in the schema.
+const CTIDListPattern = "^ *[1-9][0-9]*( *, *[1-9][0-9]*)* *$"
+
 // ConfigSchema is the JSON Schema of a config file (phoenix_lxc_configs.json),
 // generated from the Go types by go generate.
 //

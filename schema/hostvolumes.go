@@ -22,9 +22,9 @@ type HostVolume struct {
 func LoadHostVolumes(path string) ([]HostVolume, []string, error) {
 	data, err := ReadInputFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("hypervisor config: cannot read it: %w", err)
+		return nil, nil, fmt.Errorf("hypervisor config %s: cannot read it: %w", path, err)
 	}
-	tree, err := DecodeJSON(data)
+	tree, err := decodeFile(data)
 	if err != nil {
 		return nil, nil, asProblems(err).inFile(path)
 	}

@@ -8,11 +8,12 @@ import (
 // LoadConfigFile reads a config file (phoenix_lxc_configs.json), validates
 // it (schema, then semantic rules), and merges in the shared volumes of the
 // hypervisor config at hypervisorPath (may be ""). All problems come back
-// together as Problems; warnings are for things skipped.
+// together as Problems; warnings are for things skipped. Every error names
+// the file it is about.
 func LoadConfigFile(path, hypervisorPath string) (*ConfigFile, []string, error) {
 	data, err := ReadInputFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("config file: cannot read it: %w", err)
+		return nil, nil, fmt.Errorf("config file %s: cannot read it: %w", path, err)
 	}
 	cf, located, ps := ParseConfig(data)
 	var warnings []string
@@ -39,7 +40,7 @@ func ParseConfig(data []byte) (*ConfigFile, []Located, Problems) {
 	if err := load(); err != nil {
 		return nil, nil, Problems{{Rule: err.Error()}}
 	}
-	tree, err := DecodeJSON(data)
+	tree, err := decodeFile(data)
 	if err != nil {
 		return nil, nil, asProblems(err)
 	}
@@ -70,6 +71,16 @@ func ParseConfig(data []byte) (*ConfigFile, []Located, Problems) {
 	}
 	sort.Slice(located, func(i, j int) bool { return located[i].CTID < located[j].CTID })
 	return &cf, located, nil
+}
+
+// decodeFile decodes a config file or hypervisor config. Whatever is not
+// JSON is told that these files are (a YAML file is the usual mistake).
+func decodeFile(data []byte) (any, error) {
+	tree, err := DecodeJSON(data)
+	if _, ok := err.(Problems); err != nil && !ok {
+		err = fmt.Errorf("%w (config files are JSON, not YAML)", err)
+	}
+	return tree, err
 }
 
 // asProblems keeps Problems as they are and wraps any other error.

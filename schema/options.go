@@ -4,7 +4,7 @@ package schema
 // flags of `phoenix_lxc run`.
 type Options struct {
 	CTID                 *int     `json:"ctid,omitempty" jsonschema:"minimum=100,maximum=999999999,description=The container to converge."`
-	CTIDs                *CTIDSet `json:"ctids,omitempty" jsonschema:"description=Containers to converge: a list of CTIDs\\, or the string all (every container of config_file)."`
+	CTIDs                *CTIDSet `json:"ctids,omitempty" jsonschema:"description=Containers to converge: a list of CTIDs\\, a comma-separated string of them (7030\\,7031)\\, or the string all (every container of config_file)."`
 	ConfigFile           string   `json:"config_file,omitempty" jsonschema:"description=Path of a phoenix_lxc_configs.json (object lxc_configs keyed by CTID)."`
 	HypervisorConfigFile string   `json:"hypervisor_config_file,omitempty" jsonschema:"description=Path of phoenix_hypervisor_config.json; only its shared_volumes are read."`
 	Container            *Spec    `json:"container,omitempty" jsonschema:"description=One container spec inline (needs ctid)."`
@@ -21,7 +21,8 @@ type Options struct {
 	FailFast             bool     `json:"fail_fast,omitempty" jsonschema:"default=false,description=Start no further container after the first failure. Otherwise only the containers that depend on a failed one are skipped."`
 }
 
-// CTIDSet is the ctids option: either a list or all.
+// CTIDSet is the ctids option: either a list or all. A comma-separated
+// string is split into a list before it is decoded (commaList).
 type CTIDSet struct {
 	All  bool
 	List []CTID

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -31,6 +32,14 @@ func (p Problem) String() string {
 // gets all of them at once, not just the first.
 type Problems []Problem
 
+// Count is n with noun, plural unless n is 1: "1 problem", "2 problems".
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // Error lists every problem, one per line after a count.
 func (ps Problems) Error() string {
 	if len(ps) == 1 {
@@ -40,7 +49,7 @@ func (ps Problems) Error() string {
 	for i, p := range ps {
 		lines[i] = "  " + p.String()
 	}
-	return fmt.Sprintf("invalid input, %d problems:\n%s", len(ps), strings.Join(lines, "\n"))
+	return fmt.Sprintf("invalid input, %s:\n%s", Count(len(ps), "problem"), strings.Join(lines, "\n"))
 }
 
 // add appends a problem at path.
@@ -58,16 +67,12 @@ func (ps Problems) inFile(file string) Problems {
 	return ps
 }
 
-// notAt returns the problems of ps at a path that has none in other: one
-// broken rule per field is enough to report.
+// notAt returns the problems of ps at a path that has none in other, at
+// it or inside it: one broken rule per field is enough to report.
 func (ps Problems) notAt(other Problems) Problems {
-	seen := map[string]bool{}
-	for _, p := range other {
-		seen[p.Path] = true
-	}
 	var out Problems
 	for _, p := range ps {
-		if !seen[p.Path] {
+		if !slices.ContainsFunc(other, func(o Problem) bool { return o.Path == p.Path || strings.HasPrefix(o.Path, p.Path+".") }) {
 			out = append(out, p)
 		}
 	}

@@ -48,16 +48,42 @@ func validateTree(s *gojsonschema.Schema, tree map[string]any, doc any) Problems
 	if err != nil {
 		return Problems{{Rule: "cannot validate: " + err.Error()}}
 	}
+	var all []found
+	for _, e := range res.Errors() {
+		all = append(all, found{describe(e, tree), e.Type() == "number_any_of"})
+	}
 	var ps Problems
 	seen := map[string]bool{}
-	for _, e := range res.Errors() {
-		p := describe(e, tree)
-		if !seen[p.String()] {
-			seen[p.String()] = true
-			ps = append(ps, p)
+	for _, f := range all {
+		if !seen[f.String()] && f.theReason(all) {
+			seen[f.String()] = true
+			ps = append(ps, f.Problem)
 		}
 	}
 	return ps
+}
+
+// found is one violation; anyOf marks a value that matches no alternative
+// of an anyOf.
+type found struct {
+	Problem
+	anyOf bool
+}
+
+// theReason reports whether f is the reason to give for its field, one per
+// field: a value that matches no alternative of an anyOf gets the anyOf's
+// problem (the field's description), not each alternative's complaint; a
+// problem deeper inside the value is more precise and replaces the anyOf's.
+func (f found) theReason(all []found) bool {
+	for _, g := range all {
+		switch {
+		case f.anyOf && strings.HasPrefix(g.Path, f.Path+"."):
+			return false
+		case !f.anyOf && g.anyOf && g.Path == f.Path:
+			return false
+		}
+	}
+	return true
 }
 
 // describe turns one gojsonschema error into a Problem with a full path.

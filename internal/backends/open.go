@@ -20,7 +20,7 @@ func PctPath() string {
 }
 
 // Open returns the backend named name: "pct", "lxc", or "auto" (pct where
-// it exists, else lxc).
+// it exists, else lxc). Its errors leave naming the backend to the caller.
 func Open(name string, r runner.Runner) (backend.Backend, error) {
 	if name == "" || name == "auto" {
 		name = "lxc"
@@ -31,11 +31,11 @@ func Open(name string, r runner.Runner) (backend.Backend, error) {
 	switch name {
 	case "pct":
 		if _, err := os.Stat(PctPath()); err != nil {
-			return nil, fmt.Errorf("backend pct: %s not found (is this a Proxmox VE node? set PHOENIX_LXC_PCT or use backend: lxc)", PctPath())
+			return nil, fmt.Errorf("%s not found (is this a Proxmox VE node? set PHOENIX_LXC_PCT or use backend: lxc)", PctPath())
 		}
 		return pve.New(r), nil
 	case "lxc":
 		return lxc.New(r, os.Getenv("PHOENIX_LXC_LXCPATH")), nil
 	}
-	return nil, fmt.Errorf("backend: %q is not one of auto, pct, lxc", name)
+	return nil, fmt.Errorf("%q is not one of auto, pct, lxc", name)
 }

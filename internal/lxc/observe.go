@@ -30,7 +30,7 @@ func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.St
 	for _, id := range ctids {
 		st, err := b.observe(ctx, id, sockets)
 		if err != nil {
-			return nil, fmt.Errorf("observe CT %d: %w", id, err)
+			return nil, err // the caller names the container
 		}
 		out[id] = st
 	}

@@ -22,6 +22,10 @@ type Request struct {
 	State     string               // present, stopped, absent
 	CheckMode bool
 	Diff      bool
+	// NoSpec: state absent by CTID alone, the fleet's specs are empty. With
+	// no dependency to go by, targets are destroyed one at a time, in the
+	// order given.
+	NoSpec bool
 
 	Node                 string // this host's node name
 	FeatureScriptDir     string

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
@@ -15,16 +16,14 @@ import (
 // done, failed and skipped.
 func Run(ctx context.Context, req Request) Result {
 	req.Fleet = inheritIdmaps(req.Fleet)
-	order, err := Order(req.Fleet, req.Targets)
+	order, err := runOrder(&req)
 	if err != nil {
 		return Result{Failed: true, Msg: err.Error()}
 	}
 	absent := req.State == "absent"
-	if absent {
-		// Clones and dependants go first: a linked clone blocks its source's destroy.
-		for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
-			order[i], order[j] = order[j], order[i]
-		}
+	parallel := max(req.Parallel, 1)
+	if req.NoSpec {
+		parallel = 1
 	}
 	if req.Log != nil {
 		req.Log = &syncWriter{w: req.Log}
@@ -33,7 +32,7 @@ func Run(ctx context.Context, req Request) Result {
 	needs := needsOf(&req, order, absent)
 	rank := ranks(order, needs)
 	sources := newSourceLocks(rank)
-	w := walk{order: byRank(order, rank), needs: needs, parallel: max(req.Parallel, 1), failFast: req.FailFast,
+	w := walk{order: byRank(order, rank), needs: needs, parallel: parallel, failFast: req.FailFast,
 		started: func(ctid int) {
 			if src := req.Fleet[ctid].CloneFromCTID; src != nil && !req.CheckMode && !absent {
 				sources.expect(int(*src), ctid)
@@ -56,6 +55,23 @@ func Run(ctx context.Context, req Request) Result {
 	}
 	res.Msg = summary(res, req.CheckMode)
 	return res
+}
+
+// runOrder is the order the targets go in: dependency order, reversed for
+// state absent, as clones and dependants go first (a linked clone blocks
+// its source's destroy). Without specs there is no dependency to go by:
+// the order given.
+func runOrder(req *Request) ([]int, error) {
+	if req.NoSpec {
+		return append([]int(nil), req.Targets...), nil
+	}
+	order, err := Order(req.Fleet, req.Targets)
+	if err == nil && req.State == "absent" {
+		for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
+			order[i], order[j] = order[j], order[i]
+		}
+	}
+	return order, err
 }
 
 // convergeOne takes the container's run lock (never in check mode, which
@@ -84,6 +100,9 @@ func convergeOne(ctx context.Context, req *Request, ctid int, known *states, sou
 	// another run may have changed the container in between.
 	x.dirty = true
 	if err := x.refresh(ctx); err != nil {
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner // the step says it; refresh's "observe CT <id>" would repeat it
+		}
 		x.step = "observe"
 		x.fail(err)
 		return cr
@@ -153,9 +172,9 @@ func containerSummary(cr ContainerResult, check bool) string {
 	case !cr.Changed:
 		return fmt.Sprintf("CT %d is converged", cr.CTID)
 	case check:
-		return fmt.Sprintf("CT %d would change: %d actions planned", cr.CTID, len(cr.Actions))
+		return fmt.Sprintf("CT %d would change: %s planned", cr.CTID, schema.Count(len(cr.Actions), "action"))
 	}
-	return fmt.Sprintf("CT %d converged: %d actions", cr.CTID, len(cr.Actions))
+	return fmt.Sprintf("CT %d converged: %s", cr.CTID, schema.Count(len(cr.Actions), "action"))
 }
 
 func summary(res Result, check bool) string {
@@ -184,7 +203,7 @@ func summary(res Result, check bool) string {
 	if check {
 		verb = "would change"
 	}
-	msg := fmt.Sprintf("%d containers: %d %s, %d converged", len(res.Containers), changed, verb, converged)
+	msg := fmt.Sprintf("%s: %d %s, %d converged", schema.Count(len(res.Containers), "container"), changed, verb, converged)
 	if n := len(res.Containers) - changed - converged; n > 0 {
 		msg += fmt.Sprintf(", %d skipped", n)
 	}

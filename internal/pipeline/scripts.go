@@ -211,7 +211,11 @@ func checkRunFolder(dir, out string) error {
 }
 
 // healthCheck runs the check command inside the container until it passes,
-// at most 1+retries times, interval seconds apart (both bounded by the schema).
+// at most 1+retries times, interval seconds apart (both bounded by the
+// schema). A command that cannot run there (exit 126: not executable, 127:
+// not found) fails at once, as no retry can help; so does a try that was
+// killed or could not start. The failure shows the end of the last try's
+// stdout and stderr.
 func healthCheck(x *converger, command string, retries, interval int) backend.Action {
 	if retries == 0 {
 		retries = 3
@@ -224,23 +228,57 @@ func healthCheck(x *converger, command string, retries, interval int) backend.Ac
 	try.Name, try.Why = "health_check", fmt.Sprintf("up to %d tries, %ds apart", retries+1, interval)
 	do := try.Do
 	try.Do = func(ctx context.Context) error {
-		var err error
-		for i := 0; i <= retries; i++ {
-			if err = do(ctx); err == nil {
+		for i := 1; ; i++ {
+			err := do(ctx)
+			var re *runner.Error
+			switch {
+			case err == nil:
 				return nil
+			case !errors.As(err, &re) || re.ExitCode < 0 || re.Stopped != nil || re.TimedOut > 0:
+				return err
+			case re.ExitCode == 126 || re.ExitCode == 127:
+				return checkFailed(fmt.Sprintf("health_check cannot run inside the container (exit %d, %s), not retried", re.ExitCode, cannotRun[re.ExitCode]), re, err)
+			case i > retries:
+				return checkFailed(fmt.Sprintf("health_check failed after %d tries (exit %d)", i, re.ExitCode), re, err)
 			}
-			if i < retries {
-				select {
-				case <-ctx.Done():
-					return ctx.Err()
-				case <-time.After(time.Duration(interval) * time.Second):
-				}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(interval) * time.Second):
 			}
 		}
-		return fmt.Errorf("health_check failed after %d tries: %w", retries+1, err)
 	}
 	return try
 }
+
+// cannotRun says what the shell's exit codes for a command that never ran mean.
+var cannotRun = map[int]string{126: "not executable", 127: "command not found"}
+
+// checkFailed is a failed health check: msg, the command, and the end of
+// what it printed; it wraps err.
+func checkFailed(msg string, re *runner.Error, err error) error {
+	msg += ": " + runner.Quote(re.Argv)
+	printed := false
+	for _, out := range []struct{ name, text string }{{"stdout", re.Stdout}, {"stderr", re.Stderr}} {
+		if b := runner.Brief(out.text); b != "" {
+			msg += "; " + out.name + ": " + strings.ReplaceAll(b, "\n", " / ")
+			printed = true
+		}
+	}
+	if !printed {
+		msg += "; it printed nothing"
+	}
+	return &wrapped{msg: msg, err: err}
+}
+
+// wrapped is an error with its own message that still unwraps to err.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }
 
 func hash(b []byte) string {
 	s := sha256.Sum256(b)

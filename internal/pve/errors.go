@@ -63,6 +63,8 @@ var (
 		hint: "only a larger size can be applied"}
 	ErrProtected = &Kind{name: "container is protected",
 		hint: "clear the protection flag (`pct set <CTID> --protection 0`) first"}
+	ErrLinkedClones = &Kind{name: "linked clones still use its disks",
+		hint: "destroy the linked clones first: list them before it in ctids, or give config_file, whose clones are destroyed before their sources"}
 	ErrBadParameter = &Kind{name: "pct refused a parameter",
 		hint: "this is a bug in phoenix_lxc or an unsupported pct version; report the command line"}
 	ErrNoQuorum = &Kind{name: "cluster has no quorum",
@@ -100,6 +102,7 @@ var patterns = []struct {
 	{regexp.MustCompile(`snapshot '[^']*' does not exist`), ErrSnapshotNotFound},
 	{regexp.MustCompile(`unable to shrink disk size|disk is already at specified size`), ErrShrink},
 	{regexp.MustCompile(`protection mode enabled`), ErrProtected},
+	{regexp.MustCompile(`is still in use by linked clone`), ErrLinkedClones},
 	{regexp.MustCompile(`cluster not ready - no quorum`), ErrNoQuorum},
 	{regexp.MustCompile(`please run as root`), ErrNotRoot},
 	{regexp.MustCompile(`startup for container '\d+' failed`), ErrStartFailed},

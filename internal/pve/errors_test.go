@@ -42,6 +42,7 @@ func TestClassifyEveryKind(t *testing.T) {
 		{"snapshot 'golden' does not exist\n", 255, ErrSnapshotNotFound},
 		{"unable to shrink disk size\n", 255, ErrShrink},
 		{"can't remove CT 105 - protection mode enabled\n", 255, ErrProtected},
+		{"base volume 'local-lvm:base-105-disk-0' is still in use by linked clones\n", 255, ErrLinkedClones},
 		{"400 Parameter verification failed.\nmemory: value must have a minimum value of 16\n", 255, ErrBadParameter},
 		{"cluster not ready - no quorum?\n", 255, ErrNoQuorum},
 		{"please run as root\n", 255, ErrNotRoot},

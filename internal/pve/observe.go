@@ -3,7 +3,6 @@ package pve
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
@@ -19,13 +18,13 @@ import (
 func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.State, error) {
 	active, err := activeContainers(b.C.NetUnix())
 	if err != nil {
-		return nil, fmt.Errorf("observe: %w", err)
+		return nil, err // the caller says what it was observing
 	}
 	out := make(map[int]*backend.State, len(ctids))
 	for _, ctid := range ctids {
 		st, err := b.observeOne(ctid, active)
 		if err != nil {
-			return nil, fmt.Errorf("observe CT %d: %w", ctid, err)
+			return nil, err
 		}
 		out[ctid] = st
 	}

@@ -14,7 +14,7 @@ import (
 // ErrExecFailed is a command run with `pct exec` that failed inside the
 // container: its own exit code and stderr, not pct's.
 var ErrExecFailed = &Kind{name: "command failed inside the container",
-	hint: "read the command's output above"}
+	hint: "its own exit code and output, not pct's"}
 
 var execPctErrors = regexp.MustCompile(`^(Configuration file '[^']*' does not exist|container '\d+' not running!|missing command)`)
 

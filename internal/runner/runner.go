@@ -37,7 +37,8 @@ type Runner interface {
 }
 
 // Error is a failed command: argv, exit code and output, printable as a
-// command line one can paste into a shell.
+// command line one can paste into a shell followed by the last lines of
+// its stderr (or, when it printed none, of its stdout).
 type Error struct {
 	Argv     []string
 	ExitCode int
@@ -59,9 +60,9 @@ func (e *Error) Error() string {
 	if e.Stopped != nil {
 		return fmt.Sprintf("command killed (%v): %s", e.Stopped, cmd)
 	}
-	msg := strings.TrimSpace(e.Stderr)
+	msg := Brief(e.Stderr)
 	if msg == "" {
-		msg = strings.TrimSpace(e.Stdout)
+		msg = Brief(e.Stdout)
 	}
 	if e.ExitCode < 0 {
 		return fmt.Sprintf("command could not run: %s: %v", cmd, e.Inner)

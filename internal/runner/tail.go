@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -45,4 +46,33 @@ func (t *tail) Bytes() []byte {
 	}
 	note := fmt.Sprintf("[phoenix_lxc: output cut, the first %d bytes were dropped; the last %d follow]\n", t.cut+int64(len(t.buf)-len(kept)), len(kept))
 	return append([]byte(note), kept...)
+}
+
+// The end of an output that a message shows: at most BriefLines lines and
+// BriefBytes bytes. Error messages stay short; the whole kept tail is in
+// Error.Stdout and Error.Stderr, and `phoenix_lxc run -v` prints it.
+const (
+	BriefLines = 6
+	BriefBytes = 1024
+)
+
+// Brief returns the last lines of out, trimmed, at most BriefLines of them
+// and BriefBytes in all (cut at a character boundary), starting with "..."
+// when anything came before them.
+func Brief(out string) string {
+	s := strings.TrimSpace(out)
+	cut := false
+	if len(s) > BriefBytes {
+		s, cut = s[len(s)-BriefBytes:], true
+		for len(s) > 0 && !utf8.RuneStart(s[0]) {
+			s = s[1:]
+		}
+	}
+	if lines := strings.Split(s, "\n"); len(lines) > BriefLines {
+		s, cut = strings.Join(lines[len(lines)-BriefLines:], "\n"), true
+	}
+	if cut {
+		s = "..." + s
+	}
+	return s
 }

@@ -83,10 +83,11 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 		return ctidSchema()
 	case reflect.TypeOf(schema.CTIDSet{}):
 		return &jsonschema.Schema{
-			Description: "A list of CTIDs, or the string all.",
+			Description: "A list of CTIDs, a comma-separated string of them, or the string all.",
 			AnyOf: []*jsonschema.Schema{
 				{Type: "string", Enum: []any{"all"}},
 				{Type: "array", Items: ctidSchema()},
+				{Type: "string", Pattern: schema.CTIDListPattern},
 			},
 		}
 	}

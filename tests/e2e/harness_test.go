@@ -91,13 +91,16 @@ func (h *host) fleet() string {
 	return filepath.Join(h.dir, "fleet.json")
 }
 
-// run runs the module with args (plus the test's folders) and returns its
-// one JSON object.
+// run runs the module with args (plus the test's folders; a nil value
+// deletes one) and returns its one JSON object.
 func (h *host) run(args map[string]any, extraEnv ...string) map[string]any {
 	h.t.Helper()
 	full := map[string]any{"backend": "pct", "node": "pve", "feature_script_dir": h.scripts, "application_script_dir": h.scripts, "ctids": "all"}
 	for k, v := range args {
 		full[k] = v
+		if v == nil {
+			delete(full, k)
+		}
 	}
 	data, _ := json.Marshal(full)
 	argsFile := filepath.Join(h.dir, "args.json")

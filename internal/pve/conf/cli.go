@@ -14,6 +14,10 @@ const usage = `usage: phoenix_lxc conf fmt FILE    print FILE in pct's canonical
 // args are the words after "conf". It returns the exit code: 0 when all is
 // well, 1 when check found problems, 2 on a usage or read error.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
 	if len(args) != 2 || (args[0] != "fmt" && args[0] != "check") {
 		fmt.Fprint(stderr, usage)
 		return 2
