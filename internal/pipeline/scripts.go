@@ -17,6 +17,7 @@ import (
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
 // recorded is st with one more record, as a Record action leaves it.
@@ -63,6 +64,20 @@ func featuresStep(ctx context.Context, x *converger) error {
 	return nil
 }
 
+// appInputs is what an application consumes of its spec, the part its
+// record hashes: everything but what the pipeline itself converges
+// (memory, swap, cores, disk size, boot order, network, firewall, health
+// check) and the secrets, so that raising memory_mb does not reinstall
+// the application. The pushed spec stays whole.
+func appInputs(pub *schema.Spec) []byte {
+	in := pub.Clone()
+	in.MemoryMB, in.SwapMB, in.Cores, in.StorageSizeGB = 0, nil, 0, 0
+	in.StartAtBoot, in.BootOrder, in.BootDelay = nil, nil, nil
+	in.NetworkConfig, in.MACAddress, in.Firewall, in.HealthCheck = nil, "", nil, nil
+	data, _ := json.Marshal(in)
+	return data
+}
+
 // runTemplate is the mktemp template of the application's run folder
 // inside the container. Plans show it as is: the folder's real name exists
 // only once mktemp has made it.
@@ -88,7 +103,7 @@ func applicationStep(ctx context.Context, x *converger) error {
 	pub := x.spec.Clone()
 	pub.Password, pub.SSHPublicKeys = "", nil
 	cfg, _ := json.MarshalIndent(map[string]any{"lxc_configs": map[string]any{strconv.Itoa(x.ctid): pub}}, "", "  ")
-	key, sum := "application:"+name, hash(append(append([]byte{}, script...), cfg...))
+	key, sum := "application:"+name, hash(append(append([]byte{}, script...), appInputs(pub)...))
 	if x.st.Records[key] == sum {
 		return nil
 	}
