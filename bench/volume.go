@@ -21,7 +21,9 @@ func volumeRows(b *bench, t *table) {
 	}
 	files := dirs * 1000
 	h := newEmuHost(b, "volume")
-	vol := filepath.Join(h.dir, "vol")
+	// Beside the node's folder, not in it: that folder holds the scripts,
+	// and a volume may never contain a folder root runs scripts from.
+	vol := filepath.Join(b.work, "volume-data")
 	for d := 0; d < dirs; d++ {
 		dir := filepath.Join(vol, fmt.Sprintf("d%03d", d))
 		must("volume files", os.MkdirAll(dir, 0o755))
