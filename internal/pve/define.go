@@ -27,6 +27,9 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if err := b.templateExists(spec.Template); err != nil {
 		return backend.Action{}, nil, err
 	}
+	if err := b.storageFits(spec); err != nil {
+		return backend.Action{}, nil, err
+	}
 	pool := spec.StoragePool
 	empty := &conf.Config{}
 	opts, _, err := desiredOpts(empty, spec)
@@ -73,6 +76,44 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 
 	act := backend.Action{Step: "define", Name: "create", Argv: argv, Why: "container does not exist", Do: b.run(argv)}
 	return act, predicted(&backend.State{CTID: ctid}, pred), nil
+}
+
+// storageFits refuses, before anything is created, a rootfs storage that
+// storage.cfg does not define, that is disabled or holds no `rootdir`
+// content, and a template_snapshot_name on a storage that cannot take a
+// snapshot (pct snapshot would fail after everything else was built:
+// "snapshot feature is not available"). Without storage.cfg pct decides.
+func (b *Backend) storageFits(spec *schema.Spec) error {
+	data, _ := readFile(b.C.StorageCfg())
+	if len(data) == 0 {
+		return nil
+	}
+	pool := spec.StoragePool
+	if pool == "" {
+		pool = "local"
+	}
+	var found *Storage
+	for _, s := range ParseStorageCfg(string(data)) {
+		if s.ID == pool {
+			found = &s
+		}
+	}
+	if found == nil && pool == "local" {
+		found = &Storage{Type: "dir", ID: "local", Props: map[string]string{"content": "rootdir"}} // pve-storage's default
+	}
+	if found == nil {
+		return fmt.Errorf("storage_pool: storage '%s' does not exist in %s", pool, b.C.StorageCfg())
+	}
+	if _, off := found.Props["disable"]; off {
+		return fmt.Errorf("storage_pool: storage '%s' is disabled in %s", pool, b.C.StorageCfg())
+	}
+	if c, ok := found.Props["content"]; ok && !strings.Contains(","+c+",", ",rootdir,") {
+		return fmt.Errorf("storage_pool: storage '%s' does not hold container volumes (its content is %q, without rootdir)", pool, c)
+	}
+	if spec.TemplateSnapshotName != "" && !CanSnapshot(found.Type) {
+		return fmt.Errorf("template_snapshot_name: storage '%s' (type %s) cannot snapshot a container volume; put the template on LVM-thin, ZFS, RBD or BTRFS storage", pool, found.Type)
+	}
+	return nil
 }
 
 // storageTypes reads the node's storage types (storage.cfg).

@@ -93,3 +93,16 @@ func VolumeName(typ string, ctid, n int) string {
 	}
 	return fmt.Sprintf("vm-%d-disk-%d", ctid, n)
 }
+
+// CanSnapshot reports whether a container volume on a storage of type typ
+// can be snapshotted (pve-storage volume_has_feature 'snapshot' for the
+// current volume; pct-spec.md §7.3): LVM-thin, ZFS, RBD and BTRFS can; a
+// raw image on a file storage or thick LVM cannot. An unknown type (no
+// storage.cfg) is left to pct.
+func CanSnapshot(typ string) bool {
+	switch typ {
+	case "dir", "nfs", "cifs", "cephfs", "glusterfs", "lvm":
+		return false
+	}
+	return true
+}

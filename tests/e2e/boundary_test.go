@@ -58,7 +58,8 @@ func (h *host) refused(cfg string, want string, untouched ...string) {
 func TestHostileVolumesAreRefusedBeforeAnyChange(t *testing.T) {
 	h := newHost(t)
 	store := filepath.Join(h.dir, "store")
-	h.write("root/etc/pve/storage.cfg", "dir: local\n\tpath /var/lib/vz\n\tcontent vztmpl\n\ndir: bulk\n\tpath "+store+"\n\tcontent images,rootdir\n", 0o644)
+	h.write("root/etc/pve/storage.cfg", "dir: local\n\tpath /var/lib/vz\n\tcontent vztmpl\n\ndir: bulk\n\tpath "+store+"\n\tcontent images,rootdir\n\n"+
+		"lvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent rootdir,images\n", 0o644)
 	h.write("file", "x", 0o644)
 	require.NoError(t, os.Symlink("/root", filepath.Join(h.dir, "link")))
 	require.NoError(t, os.MkdirAll(filepath.Join(h.dir, "open"), 0o777))

@@ -102,3 +102,36 @@ func TestCheckModePredictsTheConfOnEveryStorageType(t *testing.T) {
 		assert.Contains(t, after(real), map[string]string{"local": "local:900/vm-900-disk-0.raw", "thin": "thin:vm-900-disk-0", "tank": "tank:subvol-900-disk-0"}[store])
 	}
 }
+
+// A storage that does not exist, holds no container volumes, or cannot
+// snapshot a template fails before anything is created, in check mode as
+// in a real run, naming the field and the storage (issue 13 point 3, in
+// part).
+func TestStorageThatCannotServeTheSpecFailsBeforeCreate(t *testing.T) {
+	cfgText := "dir: local\n\tpath /var/lib/vz\n\tcontent vztmpl,rootdir\n\n" +
+		"dir: iso\n\tpath /srv/iso\n\tcontent iso\n\n" +
+		"zfspool: tank\n\tpool tank/ct\n\tcontent rootdir\n"
+	for _, c := range []struct {
+		extra map[string]any
+		want  string
+	}{
+		{map[string]any{"storage_pool": "nosuch"}, "storage_pool: storage 'nosuch' does not exist"},
+		{map[string]any{"storage_pool": "iso"}, "storage_pool: storage 'iso' does not hold container volumes"},
+		{map[string]any{"storage_pool": "local", "template_snapshot_name": "base"}, "template_snapshot_name: storage 'local' (type dir) cannot snapshot"},
+	} {
+		h := newHost(t)
+		h.write("root/etc/pve/storage.cfg", cfgText, 0o644)
+		cfg := h.oneContainer(c.extra)
+		checkStep, checkMsg := failure(t, h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true}))
+		realStep, realMsg := failure(t, h.run(map[string]any{"config_file": cfg}))
+		assert.Equal(t, "define", checkStep, c.want)
+		assert.Equal(t, realStep, checkStep)
+		assert.Equal(t, realMsg, checkMsg)
+		assert.Contains(t, checkMsg, c.want)
+		assert.Empty(t, mutations(h.pctCalls()), "nothing was created")
+	}
+	h := newHost(t)
+	h.write("root/etc/pve/storage.cfg", cfgText, 0o644)
+	res := h.run(map[string]any{"config_file": h.oneContainer(map[string]any{"storage_pool": "tank", "template_snapshot_name": "base"})})
+	require.Equal(t, false, res["failed"], res["msg"])
+}

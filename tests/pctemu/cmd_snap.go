@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
 
@@ -65,7 +66,7 @@ func cmdSnapshot(e *env, p *params) error {
 	case c.Snapshot(name) != nil:
 		return workerErr("snapshot name '%s' already used", name)
 	}
-	if _, _, bad := nonVolumeMount(&c.Main); bad {
+	if _, _, bad := nonVolumeMount(&c.Main); bad || !e.canSnapshot(&c.Main) {
 		return workerErr("snapshot feature is not available")
 	}
 	s := &conf.Section{Name: name, Description: p.get("description")}
@@ -252,4 +253,24 @@ func cmdResize(e *env, p *params) error {
 		return &workerError{err.Error()}
 	}
 	return nil
+}
+
+// canSnapshot reports whether every volume of the CT sits on a storage
+// that can snapshot it (storage.cfg's types, pve-storage
+// volume_has_feature); a storage the file does not name counts as able.
+func (e *env) canSnapshot(m *conf.Section) bool {
+	data, _ := os.ReadFile(e.path("etc/pve/storage.cfg"))
+	types := pve.StorageTypes(string(data))
+	for _, en := range m.Entries {
+		if en.Key != "rootfs" && !(strings.HasPrefix(en.Key, "mp") && indexedKey.MatchString(en.Key)) {
+			continue
+		}
+		if vol, err := mpVolume(en.Value); err == nil {
+			store, _, _ := strings.Cut(vol, ":")
+			if !pve.CanSnapshot(types[store]) {
+				return false
+			}
+		}
+	}
+	return true
 }

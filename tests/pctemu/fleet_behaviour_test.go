@@ -102,3 +102,17 @@ func TestVolumeNamesFollowTheStorageType(t *testing.T) {
 	h.ok("clone", "100", "110", "--snapname", "base", "--full", "1", "--storage", "local")
 	assert.Contains(t, h.read("etc/pve/lxc/110.conf"), "rootfs: local:110/vm-110-disk-0.raw,size=8G\n")
 }
+
+// A raw image on a dir storage cannot be snapshotted (pve-storage
+// volume_has_feature; pct-spec.md §3 "snapshot feature is not
+// available"); a ZFS one can.
+func TestSnapshotFollowsTheStorageMatrix(t *testing.T) {
+	h := newHost(t)
+	h.write("etc/pve/storage.cfg", "dir: local\n\tpath /var/lib/vz\n\tcontent vztmpl,rootdir\n\nzfspool: tank\n\tpool tank/ct\n\tcontent rootdir\n")
+	h.create("100", "--rootfs", "local:8")
+	r := h.pct("snapshot", "100", "base")
+	assert.Equal(t, 255, r.code)
+	assert.Contains(t, r.stderr, "snapshot feature is not available")
+	h.create("101", "--rootfs", "tank:8")
+	h.ok("snapshot", "101", "base")
+}
