@@ -35,7 +35,7 @@ func BenchmarkBarePctList(b *testing.B) {
 	e.seed(100)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := e.b.C.List(e.ctx); err != nil {
+		if _, err := e.b.C.Run(e.ctx, []string{e.b.C.Pct, "list"}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,9 +2,7 @@ package pve
 
 import (
 	"context"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
@@ -54,9 +52,6 @@ func (c *Client) argv(sub string, pos []string, opts []Opt) []string {
 	}
 	return a
 }
-
-// ListArgv is `pct list`.
-func (c *Client) ListArgv() []string { return c.argv("list", nil, nil) }
 
 // CreateArgv is `pct create <id> <template> --opt value ...`.
 func (c *Client) CreateArgv(ctid int, template string, opts []Opt) []string {
@@ -120,45 +115,4 @@ func (c *Client) PushArgv(ctid int, hostFile, path, mode string) []string {
 func (c *Client) Run(ctx context.Context, argv []string, stdin []byte) (runner.Result, error) {
 	res, err := c.Runner.Run(ctx, runner.Cmd{Argv: argv, Stdin: stdin})
 	return res, Classify(err)
-}
-
-// ListEntry is one row of `pct list`.
-type ListEntry struct {
-	CTID    int
-	Running bool
-	Lock    string
-	Name    string
-}
-
-// List runs `pct list` once and returns every container of this node.
-func (c *Client) List(ctx context.Context) (map[int]ListEntry, error) {
-	argv := c.ListArgv()
-	res, err := c.Run(ctx, argv, nil)
-	if err != nil {
-		return nil, err
-	}
-	return ParseList(string(res.Stdout))
-}
-
-// ParseList reads `pct list` output. It prints nothing when there are no
-// containers; the lock column is blank when unlocked, and names carry no
-// whitespace.
-func ParseList(out string) (map[int]ListEntry, error) {
-	rows := map[int]ListEntry{}
-	for i, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 || (i == 0 && f[0] == "VMID") {
-			continue
-		}
-		n, err := strconv.Atoi(f[0])
-		if err != nil || len(f) < 3 || len(f) > 4 {
-			return nil, fmt.Errorf("pct list: cannot read line %d %q: want VMID, status, lock and name columns", i+1, line)
-		}
-		e := ListEntry{CTID: n, Running: f[1] == "running", Name: f[len(f)-1]}
-		if len(f) == 4 {
-			e.Lock = f[2]
-		}
-		rows[n] = e
-	}
-	return rows, nil
 }

@@ -1,12 +1,10 @@
 package pve
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestArgvShapes(t *testing.T) {
@@ -33,30 +31,4 @@ func TestEnvironmentPointsTheClient(t *testing.T) {
 	assert.Equal(t, "/tmp/state/run/lock/lxc/pve-config-105.lock", c.Lock(105))
 	assert.Equal(t, "/tmp/state/var/lib/lxc/105/config", c.Generated(105))
 	assert.Equal(t, "/tmp/state/etc/pve/firewall/105.fw", c.Firewall(105))
-}
-
-func TestParseList(t *testing.T) {
-	out := "VMID       Status     Lock         Name                \n" +
-		"100        running                 web01               \n" +
-		"101        stopped    backup       db01                \n" +
-		"102        stopped    snapshot-delete tpl              \n"
-	rows, err := ParseList(out)
-	require.NoError(t, err)
-	assert.Equal(t, ListEntry{CTID: 100, Running: true, Name: "web01"}, rows[100])
-	assert.Equal(t, ListEntry{CTID: 101, Lock: "backup", Name: "db01"}, rows[101])
-	assert.Equal(t, "snapshot-delete", rows[102].Lock, "a lock wider than its column still parses")
-
-	rows, err = ParseList("")
-	require.NoError(t, err, "no containers: pct prints nothing")
-	assert.Empty(t, rows)
-
-	_, err = ParseList("VMID Status Lock Name\nabc running x\n")
-	assert.ErrorContains(t, err, "pct list")
-}
-
-func TestListRunsOnePct(t *testing.T) {
-	f := newFake(t, call{argv: "PCT list", stdout: "VMID       Status     Lock         Name\n100        running                 a\n"})
-	rows, err := testClient(f, "/").List(context.Background())
-	require.NoError(t, err)
-	assert.True(t, rows[100].Running)
 }

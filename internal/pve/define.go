@@ -24,10 +24,11 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if spec.Template == "" {
 		return backend.Action{}, nil, fmt.Errorf("create CT %d: the spec has no template (set template, or clone_from_ctid)", ctid)
 	}
-	if err := b.templateExists(spec.Template); err != nil {
+	storageCfg := b.storageCfg()
+	if err := b.templateExists(spec.Template, storageCfg); err != nil {
 		return backend.Action{}, nil, err
 	}
-	if err := b.storageFits(spec); err != nil {
+	if err := b.storageFits(spec, storageCfg); err != nil {
 		return backend.Action{}, nil, err
 	}
 	pool := spec.StoragePool
@@ -65,7 +66,7 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if size <= 0 {
 		size = 4
 	}
-	m.Set("rootfs", fmt.Sprintf("%s:%s,size=%dG", pool, VolumeName(b.storageTypes()[pool], ctid, 0), size))
+	m.Set("rootfs", fmt.Sprintf("%s:%s,size=%dG", pool, VolumeName(StorageTypes(storageCfg)[pool], ctid, 0), size))
 	if spec.IsUnprivileged() {
 		m.Set("unprivileged", "1") // pct writes no key for a privileged CT
 	}
@@ -83,9 +84,8 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 // content, and a template_snapshot_name on a storage that cannot take a
 // snapshot (pct snapshot would fail after everything else was built:
 // "snapshot feature is not available"). Without storage.cfg pct decides.
-func (b *Backend) storageFits(spec *schema.Spec) error {
-	data, _ := readFile(b.C.StorageCfg())
-	if len(data) == 0 {
+func (b *Backend) storageFits(spec *schema.Spec, storageCfg string) error {
+	if storageCfg == "" {
 		return nil
 	}
 	pool := spec.StoragePool
@@ -93,7 +93,7 @@ func (b *Backend) storageFits(spec *schema.Spec) error {
 		pool = "local"
 	}
 	var found *Storage
-	for _, s := range ParseStorageCfg(string(data)) {
+	for _, s := range ParseStorageCfg(storageCfg) {
 		if s.ID == pool {
 			found = &s
 		}
@@ -116,24 +116,23 @@ func (b *Backend) storageFits(spec *schema.Spec) error {
 	return nil
 }
 
-// storageTypes reads the node's storage types (storage.cfg).
-func (b *Backend) storageTypes() map[string]string {
+// storageCfg is the node's storage.cfg, "" when there is none.
+func (b *Backend) storageCfg() string {
 	data, _ := readFile(b.C.StorageCfg())
-	return StorageTypes(string(data))
+	return string(data)
 }
 
 // templateExists fails as pct create would ("can't find file ...") when
 // the template is an absolute path, or a vztmpl volume of a dir-like
 // storage (storage.cfg; pve-storage adds `local` at /var/lib/vz when the
 // file has none), that is not there. Other storages are left to pct.
-func (b *Backend) templateExists(t string) error {
+func (b *Backend) templateExists(t, storageCfg string) error {
 	var path string
 	if strings.HasPrefix(t, "/") {
 		path = b.C.join(t)
 	} else if store, file, ok := strings.Cut(t, ":vztmpl/"); ok {
 		dirs := map[string]string{"local": "/var/lib/vz"}
-		data, _ := readFile(b.C.StorageCfg())
-		for _, s := range ParseStorageCfg(string(data)) {
+		for _, s := range ParseStorageCfg(storageCfg) {
 			if p := s.Props["path"]; p != "" {
 				dirs[s.ID] = p
 			} else {
@@ -185,7 +184,7 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 	act := backend.Action{Step: "define", Name: "clone", Argv: argv,
 		Why: fmt.Sprintf("container does not exist; clone of CT %d at snapshot %q", src.CTID, snap),
 		Do:  b.run(argv)}
-	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec, b.storageTypes())), nil
+	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec, StorageTypes(b.storageCfg()))), nil
 }
 
 // cloneConf is what pct clone writes for the new container.
