@@ -117,3 +117,14 @@ func TestParseWarningsUsePctWords(t *testing.T) {
 		{7, "unable to parse config: lxc.bogus: 1"},
 	}, warns)
 }
+
+// pve-container src/PVE/LXC/Config.pm write_pct_config writes
+// "[pve:pending]" when keys %{$conf->{pending}} is not empty, and an
+// empty '#' line makes description "\n", a key; generate_raw_config then
+// writes no line for it (split /\n/ of "\n" is empty). The bare header
+// loads back as an empty pending section, which pct does not write.
+func TestPendingWithOnlyEmptyCommentsKeepsItsHeaderOnce(t *testing.T) {
+	first := Fmt([]byte("[pve:pending]\n#"))
+	assert.Equal(t, "\n[pve:pending]\n", string(first))
+	assert.Equal(t, "", string(Fmt(first)))
+}
