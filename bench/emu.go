@@ -24,6 +24,8 @@ func newEmuHost(b *bench, name string) *emuHost {
 	must("emulator layout", os.MkdirAll(cache, 0o755))
 	must("emulator layout", os.MkdirAll(filepath.Join(h.root, "dev"), 0o755))
 	must("emulator layout", os.WriteFile(filepath.Join(cache, "debian-12.tar.zst"), nil, 0o644))
+	must("emulator layout", os.MkdirAll(filepath.Join(h.root, "sys/class/net/vmbr0"), 0o755))
+	must("emulator layout", os.WriteFile(filepath.Join(h.root, "sys/class/net/vmbr0/mtu"), []byte("1500\n"), 0o644))
 	subid := filepath.Join(dir, "subid")
 	must("emulator layout", os.WriteFile(subid, []byte("root:100000:65536\n"), 0o644))
 	h.env = []string{"PCTEMU_ROOT=" + h.root, "PCTEMU_LOG=" + h.log, "PHOENIX_LXC_PCT=" + b.pct,

@@ -101,6 +101,9 @@ var optionWords = func() *regexp.Regexp {
 // where the module's options are named: --config, not config_file.
 // Problems of a file keep the file's field names.
 func cliError(err error) string {
+	if e, ok := err.(notRoot); ok {
+		return fmt.Sprintf("phoenix_lxc must run as root (sudo phoenix_lxc run ...); it runs as uid %d", e.uid)
+	}
 	ps, ok := err.(schema.Problems)
 	if !ok {
 		return err.Error()

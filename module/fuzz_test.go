@@ -35,6 +35,7 @@ func FuzzModuleArgs(f *testing.F) {
 		},
 		OpenBackend: func(string, runner.Runner) (backend.Backend, error) { return nil, nil },
 		Hostname:    func() (string, error) { return "pve1", nil },
+		Euid:        func() int { return 0 },
 	}
 	f.Fuzz(func(t *testing.T, args []byte) {
 		path := filepath.Join(dir, "args")

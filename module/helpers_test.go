@@ -35,6 +35,7 @@ func (f *fake) deps() Deps {
 			return nil, f.openErr
 		},
 		Hostname: func() (string, error) { return "pve1", nil },
+		Euid:     func() int { return 0 },
 	}
 }
 

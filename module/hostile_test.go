@@ -36,6 +36,7 @@ func refusingDeps(t *testing.T, calls *int) Deps {
 			return nil, os.ErrPermission
 		},
 		Hostname: func() (string, error) { return "pve1", nil },
+		Euid:     func() int { return 0 },
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"sort"
 
@@ -21,11 +22,13 @@ type Deps struct {
 	Converge    func(context.Context, pipeline.Request) pipeline.Result
 	OpenBackend func(name string, r runner.Runner) (backend.Backend, error)
 	Hostname    func() (string, error)
+	// Euid is the effective user id the run has; it must be root's.
+	Euid func() int
 }
 
 // Real returns the production dependencies.
 func Real() Deps {
-	return Deps{Converge: pipeline.Run, OpenBackend: backends.Open, Hostname: osHostname}
+	return Deps{Converge: pipeline.Run, OpenBackend: backends.Open, Hostname: osHostname, Euid: os.Geteuid}
 }
 
 // logs are where a run writes for a person: progress lines, and (run -v)
@@ -82,6 +85,12 @@ func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d De
 func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, l logs, out *output, step *string) (*Plan, pipeline.Result, error) {
 	*step = "validating the options"
 	out.invocation, out.secrets = maskArgs(opts, ans.NoLog)
+	if uid := d.Euid(); uid != 0 {
+		// Every step needs root: pct, the node's files, the run locks,
+		// handing folders to the container's ids. Check mode too, or a
+		// dry run would promise what the real one cannot do.
+		return nil, pipeline.Result{}, notRoot{uid}
+	}
 	o, ps := schema.ParseArgs(opts)
 	if len(ps) > 0 {
 		return nil, pipeline.Result{}, ps
@@ -254,4 +263,11 @@ func msgFirst(obj map[string]any) []byte {
 	}
 	b.WriteString("}\n")
 	return b.Bytes()
+}
+
+// notRoot refuses a run without root, before anything is read.
+type notRoot struct{ uid int }
+
+func (e notRoot) Error() string {
+	return fmt.Sprintf("phoenix_lxc must run as root (become: true); it runs as uid %d", e.uid)
 }

@@ -21,6 +21,8 @@ func fakeBackend(t *testing.T, calls ...call) *Backend {
 	cache := filepath.Join(root, "var/lib/vz/template/cache")
 	require.NoError(t, os.MkdirAll(cache, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(cache, strings.TrimPrefix(tmpl, "local:vztmpl/")), nil, 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "sys/class/net/vmbr0"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/class/net/vmbr0/mtu"), []byte("1500\n"), 0o644))
 	return &Backend{C: testClient(newFake(t, calls...), root)}
 }
 

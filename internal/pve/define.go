@@ -31,6 +31,12 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if err := b.storageFits(spec, storageCfg); err != nil {
 		return backend.Action{}, nil, err
 	}
+	if err := b.bridgeExists(spec); err != nil {
+		return backend.Action{}, nil, err
+	}
+	if _, err := b.gpuOpts(&conf.Config{}, spec); err != nil { // Configure adds them
+		return backend.Action{}, nil, err
+	}
 	pool := spec.StoragePool
 	empty := &conf.Config{}
 	opts, _, err := desiredOpts(empty, spec)

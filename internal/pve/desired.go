@@ -191,17 +191,41 @@ func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, error) {
 		}
 	}
 	var opts []Opt
+	var missing []string
 	for _, d := range devs {
 		host := b.C.Dev(strings.TrimPrefix(d, "/dev/"))
 		if _, err := os.Stat(host); err != nil {
-			return nil, fmt.Errorf("gpu_assignment %q: device %s does not exist on this host (%s); load the NVIDIA driver or fix gpu_assignment",
-				spec.GPUAssignment, d, host)
+			missing = append(missing, fmt.Sprintf("%s (%s)", d, host))
+			continue
 		}
 		if !have[d] {
 			opts = append(opts, Opt{freeKey("dev", taken), d})
 		}
 	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("gpu_assignment %q: %s not exist on this host: %s; load the NVIDIA driver or fix gpu_assignment",
+			spec.GPUAssignment, map[bool]string{true: "this device does", false: "these devices do"}[len(missing) == 1], strings.Join(missing, ", "))
+	}
 	return opts, nil
+}
+
+// bridgeExists fails, before anything is created or set, where pct start
+// would: pve-container's update_lxc_config reads the bridge's MTU through
+// pve-common Network.pm read_bridge_mtu, which dies "bridge '<bridge>' does
+// not exist" when /sys/class/net/<bridge>/mtu cannot be read.
+func (b *Backend) bridgeExists(spec *schema.Spec) error {
+	nc := spec.NetworkConfig
+	if nc == nil || nc.Bridge == "" {
+		return nil
+	}
+	if err := safeValue("network_config bridge", nc.Bridge); err != nil {
+		return err
+	}
+	p := b.C.BridgeMTU(nc.Bridge)
+	if data, err := os.ReadFile(p); err != nil || strings.TrimSpace(string(data)) == "" {
+		return fmt.Errorf("network_config.bridge: bridge '%s' does not exist on this host (%s cannot be read); create the bridge or fix the spec", nc.Bridge, p)
+	}
+	return nil
 }
 
 // sameLines compares id map lines field by field.

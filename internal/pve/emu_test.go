@@ -56,9 +56,10 @@ func newEmu(t testing.TB) *emu {
 	}
 	root := t.TempDir()
 	log := filepath.Join(t.TempDir(), "pct.log")
-	for _, d := range []string{"etc/pve/lxc", "etc/pve/firewall", "var/lib/lxc", "run/lock/lxc", "var/lib/vz/template/cache", "dev"} {
+	for _, d := range []string{"etc/pve/lxc", "etc/pve/firewall", "var/lib/lxc", "run/lock/lxc", "var/lib/vz/template/cache", "dev", "sys/class/net/vmbr0"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
 	}
+	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/class/net/vmbr0/mtu"), []byte("1500\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "var/lib/vz/template/cache/debian-12-standard_12.7-1_amd64.tar.zst"), []byte("tar"), 0o644))
 	r := runner.Exec{Env: append(os.Environ(), "PCTEMU_ROOT="+root, "PCTEMU_LOG="+log, "PCTEMU_NODE=pve")}
 	b := New(r)

@@ -66,3 +66,8 @@ func (p Paths) Dev(name string) string { return p.join("dev", name) }
 // NetUnix is the kernel's list of unix sockets, /proc/net/unix: a running
 // container's monitor listens on @/var/lib/lxc/<CTID>/command.
 func (p Paths) NetUnix() string { return p.join("proc/net/unix") }
+
+// BridgeMTU is /sys/class/net/<bridge>/mtu: pve-common's read_bridge_mtu
+// reads it when the container starts, and fails "bridge '<bridge>' does
+// not exist" when it cannot.
+func (p Paths) BridgeMTU(bridge string) string { return p.join("sys/class/net", bridge, "mtu") }

@@ -93,6 +93,7 @@ func newNode(t *testing.T) *node {
 	dir := t.TempDir()
 	n := &node{t: t, dir: dir, root: filepath.Join(dir, "root"), log: filepath.Join(dir, "pct.log")}
 	n.write("root/var/lib/vz/template/cache/debian-12.tar.zst", "", 0o644)
+	n.write("root/sys/class/net/vmbr0/mtu", "1500\n", 0o644)
 	n.write("root/dev/.keep", "", 0o644)
 	n.write("subid", "root:100000:65536\n", 0o644)
 	n.write("scripts/app.sh", "#!/bin/sh\necho app ran\n", 0o755)

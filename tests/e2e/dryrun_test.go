@@ -5,7 +5,12 @@ package e2e
 // same step and message in a dry run as in a real one.
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -134,4 +139,102 @@ func TestStorageThatCannotServeTheSpecFailsBeforeCreate(t *testing.T) {
 	h.write("root/etc/pve/storage.cfg", cfgText, 0o644)
 	res := h.run(map[string]any{"config_file": h.oneContainer(map[string]any{"storage_pool": "tank", "template_snapshot_name": "base"})})
 	require.Equal(t, false, res["failed"], res["msg"])
+}
+
+// A bridge the node does not have fails before anything is created or set
+// (pct start would fail later: update_lxc_config reads its MTU through
+// pve-common Network.pm read_bridge_mtu, "bridge '<b>' does not exist"),
+// in check mode as in a real run; and so does a spec that moves an
+// existing container to one.
+func TestMissingBridgeFailsInCheckModeAsInARealRun(t *testing.T) {
+	h := newHost(t)
+	net := map[string]any{"network_config": map[string]any{"name": "eth0", "bridge": "vmbr9", "ip": "dhcp"}}
+	cfg := h.oneContainer(net)
+	checkStep, checkMsg := failure(t, h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true}))
+	realStep, realMsg := failure(t, h.run(map[string]any{"config_file": cfg}))
+	assert.Equal(t, "define", checkStep)
+	assert.Equal(t, realStep, checkStep)
+	assert.Equal(t, realMsg, checkMsg)
+	assert.Contains(t, checkMsg, "bridge 'vmbr9' does not exist")
+	assert.Empty(t, mutations(h.pctCalls()), "nothing was created")
+
+	res := h.run(map[string]any{"config_file": h.oneContainer(map[string]any{"network_config": map[string]any{"name": "eth0", "bridge": "vmbr0", "ip": "dhcp"}})})
+	require.Equal(t, false, res["failed"], res["msg"])
+	h.resetLog()
+	cfg = h.oneContainer(net)
+	checkStep, checkMsg = failure(t, h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true}))
+	realStep, realMsg = failure(t, h.run(map[string]any{"config_file": cfg}))
+	assert.Equal(t, "configure", checkStep)
+	assert.Equal(t, realStep, checkStep)
+	assert.Equal(t, realMsg, checkMsg)
+	assert.Contains(t, checkMsg, "bridge 'vmbr9' does not exist")
+	assert.Empty(t, mutations(h.pctCalls()), "nothing was set")
+}
+
+// Every missing GPU device node is named in one message, in check mode
+// as in a real run.
+func TestEveryMissingGPUDeviceIsNamedAtOnce(t *testing.T) {
+	h := newHost(t)
+	h.write("root/dev/nvidia0", "", 0o644)
+	cfg := h.oneContainer(map[string]any{"gpu_assignment": "0,1"})
+	checkStep, checkMsg := failure(t, h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true}))
+	realStep, realMsg := failure(t, h.run(map[string]any{"config_file": cfg}))
+	assert.Equal(t, realStep, checkStep)
+	assert.Equal(t, realMsg, checkMsg)
+	for _, d := range []string{"/dev/nvidia1", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"} {
+		assert.Contains(t, checkMsg, d+" (")
+	}
+	assert.NotContains(t, checkMsg, "/dev/nvidia0 (", "the device that is there is not named")
+	assert.Empty(t, mutations(h.pctCalls()))
+}
+
+// Without root nothing is read or run, in check mode too: the module and
+// the command line both say so first.
+func TestANonRootRunIsRefusedInBothModes(t *testing.T) {
+	h := newHost(t)
+	cfg := h.oneContainer(nil)
+	open := openDir(t) // an args file the unprivileged user can read
+	for _, check := range []bool{true, false} {
+		args := filepath.Join(open, "args.json")
+		data, _ := json.Marshal(map[string]any{"config_file": cfg, "ctid": 900, "_ansible_check_mode": check})
+		require.NoError(t, os.WriteFile(args, data, 0o644))
+		out, code := asNobody(t, h, args)
+		assert.Equal(t, 1, code)
+		var res map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+		assert.Equal(t, true, res["failed"])
+		assert.Contains(t, res["msg"], "phoenix_lxc must run as root (become: true)")
+	}
+	out, code := asNobody(t, h, "run", "--check", "--config", cfg, "--ctid", "900")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "phoenix_lxc must run as root (sudo")
+	assert.Empty(t, h.pctCalls(), "pct was never called")
+}
+
+// asNobody runs the built binary as uid/gid 65534 and returns its stdout
+// and exit code.
+func asNobody(t *testing.T, h *host, args ...string) (string, int) {
+	t.Helper()
+	bin := filepath.Join(openDir(t), "phoenix_lxc")
+	data, err := os.ReadFile(filepath.Join(binDir, "phoenix_lxc"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bin, data, 0o755))
+	cmd := exec.Command(bin, args...)
+	cmd.Env = h.env
+	cmd.Dir = "/"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.Output()
+	if _, ok := err.(*exec.ExitError); err != nil && !ok {
+		require.NoError(t, err)
+	}
+	return string(out), cmd.ProcessState.ExitCode()
+}
+
+// openDir is a folder every user can reach (t.TempDir's parent is 0700).
+func openDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "phoenix-open-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	return dir
 }

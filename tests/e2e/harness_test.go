@@ -56,6 +56,7 @@ func newHost(t testing.TB) *host {
 		require.NoError(t, os.MkdirAll(d, 0o755))
 	}
 	h.write("root/var/lib/vz/template/cache/debian-12.tar.zst", "", 0o644)
+	h.write("root/sys/class/net/vmbr0/mtu", "1500\n", 0o644) // the node's bridge
 	h.write("subid", "root:100000:65536\nroot:1000:1\n", 0o644)
 	h.write("scripts/phoenix_hypervisor_feature_install_base_setup.sh", "#!/bin/sh\necho \"$@\" >> "+filepath.Join(dir, "features.log")+"\n", 0o755)
 	h.write("scripts/app.sh", "#!/bin/sh\necho app ran > \"$PCTEMU_CT_ROOT/app.out\"\n", 0o755)

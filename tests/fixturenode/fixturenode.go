@@ -1,7 +1,7 @@
 // Package fixturenode lays out an emulated Proxmox node (a pctemu state
 // folder) on which the shared fixture fleet,
 // ../shared/fixtures/phoenix/phoenix_lxc_configs.json, converges unchanged:
-// its template at the path the fixture names, the NVIDIA device nodes its
+// its template at the path the fixture names, its bridges, the NVIDIA device nodes its
 // GPU containers ask for, a feature script for each feature and an
 // application script for each container. The hypervisor config is left
 // out: its shared volumes name real host folders.
@@ -24,6 +24,9 @@ type Spec struct {
 	ApplicationScript string   `json:"application_script"`
 	CloneFromCTID     any      `json:"clone_from_ctid"` // a number or a string in the fixture
 	Dependencies      []any    `json:"dependencies"`
+	NetworkConfig     struct {
+		Bridge string `json:"bridge"`
+	} `json:"network_config"`
 }
 
 // Needs is what must be done before the container: its clone source and
@@ -84,6 +87,11 @@ func Lay(fleet map[int]Spec, root, scripts, log string) error {
 	sort.Ints(ids)
 	for _, id := range ids {
 		s := fleet[id]
+		if b := s.NetworkConfig.Bridge; b != "" {
+			if err := write(filepath.Join(root, "sys/class/net", b, "mtu"), "1500\n", 0o644); err != nil {
+				return err
+			}
+		}
 		if strings.HasPrefix(s.Template, "/") {
 			if err := write(filepath.Join(root, s.Template), "", 0o644); err != nil {
 				return err

@@ -323,3 +323,29 @@ func TestLockTimeoutAndPull(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.Equal(t, "failed to open /nope: No such file or directory\n", r.stderr)
 }
+
+// pve-container LXC.pm update_lxc_config reads each NIC's bridge MTU
+// (pve-common Network.pm read_bridge_mtu: /sys/class/net/<b>/mtu) when it
+// writes the LXC config, at start and after set: a missing bridge fails
+// start, and a NIC MTU above the bridge's fails set and start.
+func TestStartNeedsTheBridge(t *testing.T) {
+	h := newHost(t)
+	h.create("100", "--net0", "name=eth0,bridge=vmbr9,ip=dhcp")
+	r := h.pct("start", "100")
+	assert.NotEqual(t, 0, r.code)
+	assert.Contains(t, r.stderr, "bridge 'vmbr9' does not exist")
+	assert.False(t, h.exists("var/lib/lxc/100/config"), "no LXC config was written")
+
+	h.write("sys/class/net/vmbr9/mtu", "1400\n")
+	h.ok("start", "100")
+	assert.Contains(t, h.read("var/lib/lxc/100/config"), "lxc.net.0.mtu = 1400\n", "the bridge's MTU when the NIC sets none")
+	h.ok("stop", "100")
+	// API2/LXC/Config.pm update_vm writes the conf, then calls
+	// update_lxc_config: set fails with the conf already changed.
+	r = h.pct("set", "100", "--net0", "name=eth0,bridge=vmbr9,ip=dhcp,mtu=9000")
+	assert.Contains(t, r.stderr, "net0: MTU size '9000' is bigger than bridge MTU '1400'")
+	assert.Contains(t, h.read("etc/pve/lxc/100.conf"), "mtu=9000")
+	r = h.pct("start", "100")
+	assert.NotEqual(t, 0, r.code)
+	assert.Contains(t, r.stderr, "net0: MTU size '9000' is bigger than bridge MTU '1400'")
+}

@@ -94,9 +94,9 @@ func (e *env) stop(id, how string, skiplock bool) error {
 	if err := e.save(id, c); err != nil {
 		return &workerError{err.Error()}
 	}
-	if err := e.writeLXCConfig(id, c); err != nil {
-		return &workerError{err.Error()}
-	}
+	// The hook's update_lxc_config failing (a bridge gone) fails the hook,
+	// not the stop: the CT is down and the old LXC config stays.
+	_ = e.writeLXCConfig(id, c)
 	if how == "reboot" {
 		return e.startLocked(id, c, false)
 	}

@@ -130,7 +130,7 @@ func netFields(v string) map[string]string {
 	if err != nil {
 		return map[string]string{}
 	}
-	f := map[string]string{"name": n.Name, "hwaddr": n.Hwaddr}
+	f := map[string]string{"name": n.Name, "hwaddr": n.Hwaddr, "bridge": n.Bridge}
 	if n.MTU != nil {
 		f["mtu"] = strconv.Itoa(*n.MTU)
 	}

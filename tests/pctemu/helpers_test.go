@@ -43,6 +43,9 @@ func newHost(t *testing.T, env ...string) *host {
 	tmpl := filepath.Join(root, "var/lib/vz/template/cache/debian-12.tar.zst")
 	require.NoError(t, os.MkdirAll(filepath.Dir(tmpl), 0o755))
 	require.NoError(t, os.WriteFile(tmpl, []byte("tar"), 0o644))
+	bridge := filepath.Join(root, "sys/class/net/vmbr0/mtu") // the node's bridge
+	require.NoError(t, os.MkdirAll(filepath.Dir(bridge), 0o755))
+	require.NoError(t, os.WriteFile(bridge, []byte("1500\n"), 0o644))
 	return &host{t: t, root: root, env: append([]string{"PCTEMU_ROOT=" + root, "TZ=UTC"}, env...)}
 }
 

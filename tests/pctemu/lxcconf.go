@@ -12,13 +12,31 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
 
+// bridgeMTU is pve-common Network.pm read_bridge_mtu: the first line of
+// /sys/class/net/<bridge>/mtu, or "bridge '<bridge>' does not exist".
+func (e *env) bridgeMTU(bridge string) (int, error) {
+	data, _ := os.ReadFile(e.path(filepath.Join("sys/class/net", filepath.Base("/"+bridge), "mtu")))
+	line, _, _ := strings.Cut(string(data), "\n")
+	if line == "" {
+		return 0, fmt.Errorf("bridge '%s' does not exist", bridge)
+	}
+	n, err := strconv.Atoi(line)
+	if err != nil {
+		return 0, fmt.Errorf("unable to parse mtu value")
+	}
+	return n, nil
+}
+
 // lxcConfigPath is the generated LXC config of a CT.
 func (e *env) lxcConfigPath(id string) string { return filepath.Join(e.lxcDir(id), "config") }
 
 // writeLXCConfig regenerates /var/lib/lxc/<id>/config from the main
 // section (pct-spec §4.3), honouring PCTEMU_IDMAP_BUG.
 func (e *env) writeLXCConfig(id string, c *conf.Config) error {
-	text := genLXCConfig(id, &c.Main, e.idmapBug)
+	text, err := genLXCConfig(id, &c.Main, e.idmapBug, e.bridgeMTU)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(e.rootfs(id), 0o755); err != nil {
 		return fmt.Errorf("pctemu: cannot create %s: %v", e.rootfs(id), err)
 	}
@@ -26,7 +44,7 @@ func (e *env) writeLXCConfig(id string, c *conf.Config) error {
 }
 
 // genLXCConfig renders the generated config of one CT.
-func genLXCConfig(id string, m *conf.Section, bug string) string {
+func genLXCConfig(id string, m *conf.Section, bug string, bridgeMTU func(string) (int, error)) (string, error) {
 	var b strings.Builder
 	kv := func(k, v string) { fmt.Fprintf(&b, "%s = %s\n", k, v) }
 	custom := m.RawValues("lxc.idmap")
@@ -110,17 +128,24 @@ func genLXCConfig(id string, m *conf.Section, bug string) string {
 			kv(pre+"hwaddr", f["hwaddr"])
 		}
 		kv(pre+"name", f["name"])
-		mtu := f["mtu"]
-		if mtu == "" {
-			mtu = "1500"
+		bmtu, err := bridgeMTU(f["bridge"])
+		if err != nil {
+			return "", err
 		}
-		kv(pre+"mtu", mtu)
+		mtu := bmtu
+		if f["mtu"] != "" {
+			mtu, _ = strconv.Atoi(f["mtu"])
+		}
+		if mtu > bmtu {
+			return "", fmt.Errorf("%s: MTU size '%d' is bigger than bridge MTU '%d'", k, mtu, bmtu)
+		}
+		kv(pre+"mtu", strconv.Itoa(mtu))
 		kv(pre+"script.up", "/usr/share/lxc/lxcnetaddbr")
 	}
 	for _, r := range m.Raw {
 		kv(r.Key, r.Value)
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 // procMaps renders the uid_map and gid_map of a running CT from the id
