@@ -15,8 +15,9 @@ import (
 )
 
 // volumeHost is what this host adds to the shared-volume rules, read once
-// here: the folders and files root trusts on this run, the LXC path and
-// the paths of the node's storages.
+// here: the folders and files root trusts on this run, the LXC path, the
+// paths of the node's storages, the mount points the host expects
+// (storages, /etc/fstab; PHOENIX_LXC_FSTAB in tests) and those mounted.
 func volumeHost(o *schema.Options, p *Plan) (hostpath.Host, error) {
 	h := hostpath.Host{Roots: o.SharedVolumeRoots}
 	r := p.Request
@@ -44,7 +45,24 @@ func volumeHost(o *schema.Options, p *Plan) (hostpath.Host, error) {
 	}
 	for _, s := range pve.ParseStorageCfg(string(data)) {
 		h.Storages = append(h.Storages, s.Paths()...)
+		if mp := s.MountPoint(); filepath.IsAbs(mp) {
+			h.Expected = append(h.Expected, hostpath.Mount{Path: mp, What: fmt.Sprintf("Proxmox storage '%s' (%s)", s.ID, s.Type)})
+		}
 	}
+	fstab := os.Getenv("PHOENIX_LXC_FSTAB")
+	if fstab == "" {
+		fstab = "/etc/fstab"
+	}
+	data, err = os.ReadFile(fstab)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return h, fmt.Errorf("read %s: %w", fstab, err)
+	}
+	h.Expected = append(h.Expected, hostpath.ParseFstab(string(data))...)
+	data, err = os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return h, fmt.Errorf("read /proc/self/mountinfo: %w", err)
+	}
+	h.Mounted = hostpath.ParseMountinfo(string(data))
 	return h, nil
 }
 

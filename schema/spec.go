@@ -100,7 +100,7 @@ type FirewallRule struct {
 
 // SharedVolume is a host directory bind-mounted into the container.
 type SharedVolume struct {
-	HostPath  string `json:"host_path" jsonschema:"description=Absolute\\, clean host directory; created when missing."`
+	HostPath  string `json:"host_path" jsonschema:"description=Absolute\\, clean host directory; created when missing (each missing folder planned as its own action). Refused under a mount point the host expects (a network or is_mountpoint storage\\, an /etc/fstab line) while nothing is mounted there."`
 	MountPath string `json:"mount_path" jsonschema:"description=Absolute path inside the container."`
 	Owner     string `json:"owner,omitempty" jsonschema:"pattern=^[0-9]+:[0-9]+$,description=Owner as container uid:gid\\, mapped to host ids through the proven id map (default 0:0)."`
 	Mode      string `json:"mode,omitempty" jsonschema:"pattern=^0?[0-7]{3\\,4}$,description=Octal mode of the top directory; empty leaves the mode as it is."`

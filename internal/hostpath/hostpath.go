@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -133,7 +134,15 @@ type Host struct {
 	// Roots, when set, are the only trees volumes may live in
 	// (the shared_volume_roots option).
 	Roots []string
+	// Expected are the mount points this host means to have mounted
+	// (network and is_mountpoint storages, /etc/fstab); Mounted are the
+	// mount points mounted now (/proc/self/mountinfo).
+	Expected []Mount
+	Mounted  map[string]bool
 }
+
+// Mount is a mount point the host expects, and what expects it.
+type Mount struct{ Path, What string }
 
 // Check applies the host's rules to a volume path CheckVolume accepted.
 func (h Host) Check(p string) error {
@@ -151,6 +160,9 @@ func (h Host) Check(p string) error {
 		if err := outside(p, content, "the Proxmox storage folder"); err != nil {
 			return err
 		}
+	}
+	if err := h.checkMounted(p); err != nil {
+		return err
 	}
 	if len(h.Roots) == 0 {
 		return nil
@@ -211,4 +223,71 @@ func SystemLstat(path string) (uint32, fs.FileMode, error) {
 		return 0, 0, fmt.Errorf("%s: no owner", path)
 	}
 	return st.Uid, fi.Mode(), nil
+}
+
+// checkMounted refuses a path under an expected mount point that is not
+// mounted now: its folders would be made on the disk below, hidden once
+// the mount comes back (and Proxmox refuses to mount a storage over a
+// non-empty folder). The innermost expected mount point decides.
+func (h Host) checkMounted(p string) error {
+	var m Mount
+	for _, e := range h.Expected {
+		if (p == e.Path || within(p, e.Path)) && len(e.Path) > len(m.Path) {
+			m = e
+		}
+	}
+	if m.Path == "" || h.Mounted[m.Path] {
+		return nil
+	}
+	return fmt.Errorf("shared volume host_path %s is under %s, where %s is mounted, but nothing is mounted there now; mount it and run again (the folder would otherwise be made on the disk below)", p, m.Path, m.What)
+}
+
+// ParseFstab returns the mount points of an fstab file, except swap and
+// the root, which is always mounted.
+func ParseFstab(text string) []Mount {
+	var out []Mount
+	for _, l := range strings.Split(text, "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		dir := filepath.Clean(unescapeMount(f[1]))
+		if !filepath.IsAbs(dir) || dir == "/" || len(f) > 2 && f[2] == "swap" {
+			continue
+		}
+		out = append(out, Mount{Path: dir, What: fmt.Sprintf("the /etc/fstab entry for %s", unescapeMount(f[0]))})
+	}
+	return out
+}
+
+// ParseMountinfo returns the mount points of /proc/self/mountinfo (its
+// fifth field).
+func ParseMountinfo(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, l := range strings.Split(text, "\n") {
+		if f := strings.Fields(l); len(f) >= 5 {
+			out[unescapeMount(f[4])] = true
+		}
+	}
+	return out
+}
+
+// unescapeMount undoes the kernel's and fstab's octal escapes (\040 for a
+// space, \011, \012, \134).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The folders the real fleet uses, and ordinary data folders, stay allowed.
@@ -142,4 +143,17 @@ func TestCheckOnDisk(t *testing.T) {
 			assert.Contains(t, err.Error(), c.why, p)
 		}
 	}
+}
+
+// The kernel and fstab write a space in a mount point as \040; a mount
+// point of the host's own fstab is found under its real name.
+func TestMountPointsAreReadWithTheirEscapes(t *testing.T) {
+	fstab := ParseFstab("# c\nUUID=1 /mnt/my\\040disk ext4 defaults 0 2\n/dev/sda2 none swap sw 0 0\n/dev/sda1 / ext4 defaults 0 1\n")
+	require.Len(t, fstab, 1)
+	assert.Equal(t, "/mnt/my disk", fstab[0].Path)
+	mounted := ParseMountinfo("36 35 98:0 / /mnt/my\\040disk rw,noatime master:1 - ext3 /dev/root rw\n")
+	h := Host{Expected: fstab, Mounted: mounted}
+	assert.NoError(t, h.Check("/mnt/my disk/data"))
+	h.Mounted = map[string]bool{}
+	assert.ErrorContains(t, h.Check("/mnt/my disk/data"), "nothing is mounted there now")
 }

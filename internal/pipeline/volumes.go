@@ -9,8 +9,9 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/volume"
 )
 
-// sharedVolumesStep prepares each host folder (created, owned by the mapped
-// owner, mode set; no symlink followed) and then mounts it. It only runs
+// sharedVolumesStep prepares each host folder (each missing folder made as
+// its own action, then owned by the mapped owner, mode set; no symlink
+// followed) and then mounts it. It only runs
 // after the gate has proven the map the owners are mapped through.
 func sharedVolumesStep(ctx context.Context, x *converger) error {
 	vols := x.spec.SharedVolumes
@@ -35,7 +36,18 @@ func sharedVolumesStep(ctx context.Context, x *converger) error {
 		}
 		var cmds []string
 		for _, c := range plan.Changes() {
+			if c.Name == "mkdir" {
+				// Each folder the run makes, parents included, is its own
+				// action with its exact path.
+				dir := c.Argv[len(c.Argv)-1]
+				acts = append(acts, backend.Action{Name: "mkdir", Pseudo: true, Argv: c.Argv, Why: c.Why,
+					Do: func(context.Context) error { return volume.MakeDir(dir) }})
+				continue
+			}
 			cmds = append(cmds, strings.Join(c.Argv, " ")+" ("+c.Why+")")
+		}
+		if len(cmds) == 0 {
+			continue
 		}
 		acts = append(acts, backend.Action{
 			Name: "prepare_volume", Pseudo: true,

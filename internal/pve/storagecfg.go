@@ -60,6 +60,34 @@ func (s Storage) Paths() []string {
 	return out
 }
 
+// MountPoint is where something must be mounted before the storage can
+// be used, "" when nothing: a network storage's path (default
+// /mnt/pve/<id>, where pvestatd mounts it), and a dir storage's
+// is_mountpoint (pve-storage DirPlugin.pm parse_is_mountpoint: a boolean
+// that is true means its path, anything else is the path itself).
+func (s Storage) MountPoint() string {
+	switch s.Type {
+	case "nfs", "cifs", "cephfs", "glusterfs":
+		if p := s.Props["path"]; p != "" {
+			return filepath.Clean(p)
+		}
+		return "/mnt/pve/" + s.ID
+	case "dir", "btrfs":
+		mp, ok := s.Props["is_mountpoint"]
+		if !ok {
+			return ""
+		}
+		switch strings.ToLower(mp) {
+		case "1", "on", "yes", "true":
+			return filepath.Clean(s.Props["path"])
+		case "0", "off", "no", "false":
+			return ""
+		}
+		return filepath.Clean(mp)
+	}
+	return ""
+}
+
 // StorageCfg is /etc/pve/storage.cfg under the Proxmox root.
 func (p Paths) StorageCfg() string { return p.join("etc/pve/storage.cfg") }
 

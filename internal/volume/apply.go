@@ -33,6 +33,20 @@ func Apply(spec Spec) (Stats, error) {
 	return w.Stats, nil
 }
 
+// MakeDir makes one directory of a volume's path, and any parent still
+// missing, root:root 0755, opening each component with O_NOFOLLOW from "/"
+// as Apply does. It is how a plan's folders are made one by one.
+func MakeDir(dir string) error {
+	if err := CheckPath(dir); err != nil {
+		return err
+	}
+	fd, _, err := openTop(dir, true)
+	if err != nil {
+		return err
+	}
+	return unix.Close(fd)
+}
+
 // validate checks what Observe and Apply need before touching the disk.
 func validate(spec Spec) error {
 	if err := CheckPath(spec.HostPath); err != nil {

@@ -74,7 +74,7 @@ func TestPseudoCommandsAreMarked(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, map[string]bool{"edit": true, "write": true, "prepare_volume": true}, pseudo)
+	assert.Equal(t, map[string]bool{"edit": true, "write": true, "mkdir": true, "prepare_volume": true}, pseudo)
 }
 
 // Check-mode predictions of the conf after create equal what the real run
