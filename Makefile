@@ -61,18 +61,31 @@ clean:
 ARCH          ?= amd64
 COLL_VERSION  := $(shell sed -n 's/^version: *//p' galaxy.yml)
 COLL_TARBALL  := dist/phoenix-hypervisor-$(COLL_VERSION)-linux_$(ARCH).tar.gz
-DEMO_LXCPATH  := /var/lib/phoenix-demo
+DEMO_CTIDS    ?= 9000,9001
+DEMO_DIR      ?= /srv/phoenix-demo
+DEMO_LXCPATH  ?= /var/lib/phoenix-demo
 DEMO_COLL     := $(CURDIR)/.collections
+DEMO_WORK     := $(CURDIR)/.demo/$(DEMO_CTIDS)
+DEMO_PLAY      = PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
+  ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
+  -e demo_ctids=$(DEMO_CTIDS) -e demo_dir=$(DEMO_DIR) -e demo_work=$(DEMO_WORK)
 
-## collection: the module for linux/$(ARCH) (amd64 or arm64) and the collection tarball in dist/
+## collection: the collection tarball in dist/ with the module for linux/$(ARCH) (amd64 or arm64);
+## $(BIN) stays the native binary of make build
 collection:
-	CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) go build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN) .
-	@mkdir -p dist
-	ansible-galaxy collection build --force --output-path dist .
+	@mkdir -p dist bin
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) go build -trimpath -ldflags='$(LDFLAGS)' -o bin/phoenix_lxc.$(ARCH) .
+	@set -e; native=""; if [ -f $(BIN) ]; then native=bin/phoenix_lxc.native; cp -p $(BIN) $$native; fi; \
+	  cp bin/phoenix_lxc.$(ARCH) $(BIN); \
+	  ok=0; ansible-galaxy collection build --force --output-path dist . && ok=1; \
+	  if [ -n "$$native" ]; then mv -f $$native $(BIN); else rm -f $(BIN); fi; \
+	  test $$ok = 1
 	mv -f dist/phoenix-hypervisor-$(COLL_VERSION).tar.gz $(COLL_TARBALL)
 	@echo "$(COLL_TARBALL): collection with the linux/$(ARCH) module"
 
 ## demo: as root, real LXC containers converged by playbooks/demo.yml through the role
+## (DEMO_CTIDS=template,clone default 9000,9001; DEMO_DIR default /srv/phoenix-demo, its data/ is the
+## shared volume; DEMO_LXCPATH default /var/lib/phoenix-demo), then a dry run of a changed spec
 demo:
 	@test "$$(id -u)" = 0 || { echo "make demo must run as root (it creates LXC containers)" >&2; exit 1; }
 	@missing=""; for p in lxc busybox-static uidmap rsync ansible-core; do \
@@ -83,23 +96,28 @@ demo:
 	  grep -qx 'root:100000:65536' $$f 2>/dev/null || { echo "adding root:100000:65536 to $$f"; echo 'root:100000:65536' >> $$f; }; done
 	mkdir -p $(DEMO_LXCPATH)
 	$(MAKE) collection ARCH=$$(go env GOARCH)
-	ansible-galaxy collection install --force -p $(DEMO_COLL) $$(ls -t dist/phoenix-hypervisor-$(COLL_VERSION)-linux_*.tar.gz | head -1)
-	PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
-	  ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 playbooks/demo.yml
+	ansible-galaxy collection install --force -p $(DEMO_COLL) dist/phoenix-hypervisor-$(COLL_VERSION)-linux_$$(go env GOARCH).tar.gz
+	$(DEMO_PLAY) playbooks/demo.yml
+	@echo "== the dry run: its recap counts what WOULD change; nothing is written"
+	$(DEMO_PLAY) playbooks/demo_dry_run.yml
 
-## demo-clean: destroy the demo's containers through the module, then its folders
+## demo-clean: destroy the demo's containers through the module, then remove only what the demo made
+## of DEMO_CTIDS (its hello.txt, data/ and DEMO_DIR when empty, the LXC path when empty, its .demo
+## folder; .collections once no demo is left)
 demo-clean:
 	@test "$$(id -u)" = 0 || { echo "make demo-clean must run as root" >&2; exit 1; }
-	@if [ -d $(DEMO_LXCPATH) ]; then \
+	@if [ -f $(DEMO_WORK)/fleet.json ] && [ -d $(DEMO_LXCPATH) ]; then \
 	  test -d $(DEMO_COLL)/ansible_collections/phoenix/hypervisor || { \
 	    $(MAKE) collection ARCH=$$(go env GOARCH) && \
 	    ansible-galaxy collection install --force -p $(DEMO_COLL) dist/phoenix-hypervisor-$(COLL_VERSION)-linux_$$(go env GOARCH).tar.gz; } || exit 1; \
-	  PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
-	    ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
-	    -e phoenix_hosts=localhost -e phoenix_lxc_backend=lxc \
-	    -e phoenix_lxc_config_file=$(CURDIR)/playbooks/demo/fleet.json playbooks/destroy.yml || exit 1; \
+	  $(DEMO_PLAY) -e phoenix_hosts=localhost -e phoenix_lxc_backend=lxc \
+	    -e phoenix_lxc_config_file=$(DEMO_WORK)/fleet.json playbooks/destroy.yml || exit 1; \
 	fi
-	rm -rf $(DEMO_LXCPATH) /srv/phoenix-demo $(DEMO_COLL)
+	rm -f $(DEMO_DIR)/data/hello.txt
+	@for d in $(DEMO_DIR)/data $(DEMO_DIR) $(DEMO_LXCPATH); do \
+	  if [ -d $$d ]; then rmdir $$d 2>/dev/null && echo "removed $$d" || echo "kept $$d: not empty (not only the demo's)"; fi; done
+	rm -rf $(DEMO_WORK)
+	@rmdir $(CURDIR)/.demo 2>/dev/null && rm -rf $(DEMO_COLL) || true
 
 ## ansible-test: the tests through real ansible-playbook (tests/ansible)
 ansible-test:
