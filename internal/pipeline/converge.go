@@ -127,9 +127,14 @@ func stepError(a backend.Action, err error) error {
 // logf writes one progress line, naming the container: the walk runs
 // several at once.
 func (x *converger) logf(format string, args ...any) {
-	if x.req.Log != nil {
-		fmt.Fprintf(x.req.Log, "CT %d (%s): "+format+"\n", append([]any{x.ctid, x.spec.Name}, args...)...)
+	if x.req.Log == nil {
+		return
 	}
+	who := fmt.Sprintf("CT %d", x.ctid)
+	if x.spec.Name != "" { // destroy by CTID alone has no spec
+		who += " (" + x.spec.Name + ")"
+	}
+	fmt.Fprintf(x.req.Log, "%s: "+format+"\n", append([]any{who}, args...)...)
 }
 
 func (x *converger) warn(format string, args ...any) {
