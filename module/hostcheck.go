@@ -11,6 +11,7 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/lxc"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -43,7 +44,7 @@ func volumeHost(o *schema.Options, p *Plan) (hostpath.Host, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return h, fmt.Errorf("read %s: %w", paths.StorageCfg(), err)
 	}
-	for _, s := range pve.ParseStorageCfg(string(data)) {
+	for _, s := range storage.Parse(string(data)) {
 		h.Storages = append(h.Storages, s.Paths()...)
 		if mp := s.MountPoint(); filepath.IsAbs(mp) {
 			h.Expected = append(h.Expected, hostpath.Mount{Path: mp, What: fmt.Sprintf("Proxmox storage '%s' (%s)", s.ID, s.Type)})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -72,7 +73,7 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if size <= 0 {
 		size = 4
 	}
-	m.Set("rootfs", fmt.Sprintf("%s:%s,size=%dG", pool, VolumeName(StorageTypes(storageCfg)[pool], ctid, 0), size))
+	m.Set("rootfs", fmt.Sprintf("%s:%s,size=%dG", pool, storage.VolumeName(storage.Types(storageCfg)[pool], ctid, 0), size))
 	if spec.IsUnprivileged() {
 		m.Set("unprivileged", "1") // pct writes no key for a privileged CT
 	}
@@ -98,14 +99,14 @@ func (b *Backend) storageFits(spec *schema.Spec, storageCfg string) error {
 	if pool == "" {
 		pool = "local"
 	}
-	var found *Storage
-	for _, s := range ParseStorageCfg(storageCfg) {
+	var found *storage.Storage
+	for _, s := range storage.Parse(storageCfg) {
 		if s.ID == pool {
 			found = &s
 		}
 	}
 	if found == nil && pool == "local" {
-		found = &Storage{Type: "dir", ID: "local", Props: map[string]string{"content": "rootdir"}} // pve-storage's default
+		found = &storage.Storage{Type: "dir", ID: "local", Props: map[string]string{"content": "rootdir"}} // pve-storage's default
 	}
 	if found == nil {
 		return fmt.Errorf("storage_pool: storage '%s' does not exist in %s", pool, b.C.StorageCfg())
@@ -116,7 +117,7 @@ func (b *Backend) storageFits(spec *schema.Spec, storageCfg string) error {
 	if c, ok := found.Props["content"]; ok && !strings.Contains(","+c+",", ",rootdir,") {
 		return fmt.Errorf("storage_pool: storage '%s' does not hold container volumes (its content is %q, without rootdir)", pool, c)
 	}
-	if spec.TemplateSnapshotName != "" && !CanSnapshot(found.Type) {
+	if spec.TemplateSnapshotName != "" && !storage.CanSnapshot(found.Type) {
 		return fmt.Errorf("template_snapshot_name: storage '%s' (type %s) cannot snapshot a container volume; put the template on LVM-thin, ZFS, RBD or BTRFS storage", pool, found.Type)
 	}
 	return nil
@@ -138,7 +139,7 @@ func (b *Backend) templateExists(t, storageCfg string) error {
 		path = b.C.join(t)
 	} else if store, file, ok := strings.Cut(t, ":vztmpl/"); ok {
 		dirs := map[string]string{"local": "/var/lib/vz"}
-		for _, s := range ParseStorageCfg(storageCfg) {
+		for _, s := range storage.Parse(storageCfg) {
 			if p := s.Props["path"]; p != "" {
 				dirs[s.ID] = p
 			} else {
@@ -190,7 +191,7 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 	act := backend.Action{Step: "define", Name: "clone", Argv: argv,
 		Why: fmt.Sprintf("container does not exist; clone of CT %d at snapshot %q", src.CTID, snap),
 		Do:  b.run(argv)}
-	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec, StorageTypes(b.storageCfg()))), nil
+	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec, storage.Types(b.storageCfg()))), nil
 }
 
 // cloneConf is what pct clone writes for the new container.
@@ -224,7 +225,7 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec, typ
 			if !src.Template && spec.StoragePool != "" {
 				store = spec.StoragePool
 			}
-			p.set("volume", store+":"+VolumeName(types[store], ctid, 0))
+			p.set("volume", store+":"+storage.VolumeName(types[store], ctid, 0))
 			m.Set(e.Key, p.format("volume"))
 		default:
 			m.Set(e.Key, e.Value)

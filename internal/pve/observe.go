@@ -16,7 +16,7 @@ import (
 // config's lxc.idmap lines (GivenMap), and for a running container the
 // uid_map/gid_map of its init (RunningMap).
 func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.State, error) {
-	active, err := activeContainers(b.C.NetUnix())
+	active, err := activeContainers(b.C.NetUnix(), ctids)
 	if err != nil {
 		return nil, err // the caller says what it was observing
 	}

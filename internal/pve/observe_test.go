@@ -118,12 +118,16 @@ func TestActiveContainersFromNetUnix(t *testing.T) {
 		"0000000000000000: 00000002 00000000 00010000 0001 01 20102 /var/lib/lxc/101/command\n" +
 		"0000000000000000: 00000002 00000000 00010000 0001 01 20103 @/var/lib/lxc/102/command.x\n" +
 		"0000000000000000: 00000002 00000000 00010000 0001 01 20104 @/var/lib/lxc/0103/command\n" +
-		"0000000000000000: 00000002 00000000 00010000 0001 01 20105 @/var/lib/lxc/104/command\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 20106 @/var/lib/lxc/1104/command\n" +
+		"0000000000000000: 00000002 00000000 00010000 0001 01 20105 @/var/lib/lxc/104/command"
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
-	got, err := activeContainers(path)
+	got, err := activeContainers(path, []int{100, 101, 102, 103, 104, 105})
 	require.NoError(t, err)
 	assert.Equal(t, map[int]bool{100: true, 104: true}, got)
-	got, err = activeContainers(filepath.Join(t.TempDir(), "missing"))
+	got, err = activeContainers(path, []int{104})
+	require.NoError(t, err)
+	assert.Equal(t, map[int]bool{104: true}, got, "the last line, with no newline after it")
+	got, err = activeContainers(filepath.Join(t.TempDir(), "missing"), []int{100})
 	require.NoError(t, err)
 	assert.Empty(t, got, "no file: nothing runs, as for pct")
 }

@@ -1,6 +1,7 @@
 package pve
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -108,12 +109,14 @@ func confMap(cfg *conf.Config) idmap.Set {
 	return idmap.Identity()
 }
 
-// activeContainers lists the running containers the way pve-container's
-// LXC.pm::list_active_containers does: a container runs while its monitor
-// listens on the abstract unix socket @/var/lib/lxc/<CTID>/command, which
-// the kernel lists in /proc/net/unix (8 fields, the path last). A missing
-// file means nothing runs, as for pct.
-func activeContainers(path string) (map[int]bool, error) {
+// activeContainers tells which of ctids run, the way pve-container's
+// LXC.pm::list_active_containers decides it: a container runs while its
+// monitor listens on the abstract unix socket @/var/lib/lxc/<CTID>/command,
+// which the kernel lists in /proc/net/unix (8 fields, the path last). A
+// missing file means nothing runs, as for pct. Only the lines that end in
+// one of ctids' socket names are read field by field: the file lists every
+// socket of the node, and a fleet observes its containers one at a time.
+func activeContainers(path string, ctids []int) (map[int]bool, error) {
 	data, err := readFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return map[int]bool{}, nil
@@ -122,19 +125,39 @@ func activeContainers(path string) (map[int]bool, error) {
 		return nil, err
 	}
 	out := map[int]bool{}
-	for _, l := range strings.Split(string(data), "\n") {
-		f := strings.Fields(l)
-		if len(f) != 8 || !strings.HasSuffix(f[0], ":") {
-			continue
-		}
-		rest, ok := strings.CutPrefix(f[7], "@/var/lib/lxc/")
-		if !ok {
-			continue
-		}
-		idText, ok := strings.CutSuffix(rest, "/command")
-		if n, err := strconv.Atoi(idText); ok && err == nil && n > 0 && strconv.Itoa(n) == idText {
-			out[n] = true
+	for _, id := range ctids {
+		name := []byte(" @/var/lib/lxc/" + strconv.Itoa(id) + "/command")
+		for rest := data; ; {
+			i := bytes.Index(rest, name)
+			if i < 0 {
+				break
+			}
+			end := i + len(name)
+			line := rest[bytes.LastIndexByte(rest[:i], '\n')+1 : end]
+			if (end == len(rest) || rest[end] == '\n') && monitorOf(string(line)) == id {
+				out[id] = true
+				break
+			}
+			rest = rest[end:]
 		}
 	}
 	return out, nil
+}
+
+// monitorOf is the CTID whose monitor socket a /proc/net/unix line lists,
+// 0 for any other line.
+func monitorOf(l string) int {
+	f := strings.Fields(l)
+	if len(f) != 8 || !strings.HasSuffix(f[0], ":") {
+		return 0
+	}
+	rest, ok := strings.CutPrefix(f[7], "@/var/lib/lxc/")
+	if !ok {
+		return 0
+	}
+	idText, ok := strings.CutSuffix(rest, "/command")
+	if n, err := strconv.Atoi(idText); ok && err == nil && n > 0 && strconv.Itoa(n) == idText {
+		return n
+	}
+	return 0
 }

@@ -17,7 +17,12 @@ func readFile(path string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, 0, 4096)
+	size := 4096
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil && st.Size >= int64(size) && st.Size < 64<<20 {
+		size = int(st.Size) + 1 // a regular file read at once; /proc says 0
+	}
+	buf := make([]byte, 0, size)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]

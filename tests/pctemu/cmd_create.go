@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 )
 
 // cmdCreate is `pct create <vmid> <ostemplate>`: a new config with pct's
@@ -219,7 +219,7 @@ func unwrapPathErr(err error) error {
 var diskRe = regexp.MustCompile(`^([^:]+):(?:[^/]*/)?(?:vm|base|subvol|basevol)-(\d+)-disk-(\d+)(?:\.raw|\.subvol|\.qcow2)?$`)
 
 // nextDisk picks the next free vm-<id>-disk-<n> on a storage.
-func (e *env) nextDisk(c *conf.Config, id, storage string) string {
+func (e *env) nextDisk(c *conf.Config, id, store string) string {
 	used := map[string]bool{}
 	for _, en := range c.Main.Entries {
 		if en.Key == "rootfs" || strings.HasPrefix(en.Key, "mp") || strings.HasPrefix(en.Key, "unused") {
@@ -231,11 +231,11 @@ func (e *env) nextDisk(c *conf.Config, id, storage string) string {
 		}
 	}
 	data, _ := os.ReadFile(e.path("etc/pve/storage.cfg"))
-	typ := pve.StorageTypes(string(data))[storage]
+	typ := storage.Types(string(data))[store]
 	ctid, _ := strconv.Atoi(id)
 	for n := 0; ; n++ {
 		if !used[fmt.Sprint(n)] {
-			return storage + ":" + pve.VolumeName(typ, ctid, n)
+			return store + ":" + storage.VolumeName(typ, ctid, n)
 		}
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 )
 
 var configID = regexp.MustCompile(`^(?i)[a-z][a-z0-9_-]+$`)
@@ -260,14 +260,14 @@ func cmdResize(e *env, p *params) error {
 // volume_has_feature); a storage the file does not name counts as able.
 func (e *env) canSnapshot(m *conf.Section) bool {
 	data, _ := os.ReadFile(e.path("etc/pve/storage.cfg"))
-	types := pve.StorageTypes(string(data))
+	types := storage.Types(string(data))
 	for _, en := range m.Entries {
 		if en.Key != "rootfs" && !(strings.HasPrefix(en.Key, "mp") && indexedKey.MatchString(en.Key)) {
 			continue
 		}
 		if vol, err := mpVolume(en.Value); err == nil {
 			store, _, _ := strings.Cut(vol, ":")
-			if !pve.CanSnapshot(types[store]) {
+			if !storage.CanSnapshot(types[store]) {
 				return false
 			}
 		}

@@ -1,4 +1,4 @@
-package pve
+package storage
 
 import (
 	"testing"
@@ -15,7 +15,7 @@ func TestStorageCfgPaths(t *testing.T) {
 		"nfs: fastData\n\texport /export/fast\n\tpath /mnt/pve/fastData\n\tserver 10.0.0.5\n\n" +
 		"cifs: backup\n\tserver 10.0.0.6\n\tshare b\n"
 	var paths []string
-	for _, s := range ParseStorageCfg(cfg) {
+	for _, s := range Parse(cfg) {
 		paths = append(paths, s.Paths()...)
 	}
 	assert.Equal(t, []string{"/var/lib/vz", "/quickOS/lxc-disks", "/mnt/pve/fastData", "/mnt/pve/backup"}, paths)
