@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
@@ -33,7 +34,7 @@ func FuzzModuleArgs(f *testing.F) {
 		Converge: func(context.Context, pipeline.Request) pipeline.Result {
 			return pipeline.Result{Msg: "fake converge"}
 		},
-		OpenBackend: func(string, runner.Runner) (backend.Backend, error) { return nil, nil },
+		OpenBackend: func(string, runner.Runner, backends.Node) (backend.Backend, error) { return nil, nil },
 		Hostname:    func() (string, error) { return "pve1", nil },
 		Euid:        func() int { return 0 },
 	}

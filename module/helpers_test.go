@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
@@ -30,7 +31,7 @@ func (f *fake) deps() Deps {
 			f.req = &r
 			return f.result
 		},
-		OpenBackend: func(string, runner.Runner) (backend.Backend, error) {
+		OpenBackend: func(string, runner.Runner, backends.Node) (backend.Backend, error) {
 			f.opened = true
 			return nil, f.openErr
 		},

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
@@ -30,7 +31,7 @@ func refusingDeps(t *testing.T, calls *int) Deps {
 			t.Error("the pipeline ran on hostile input")
 			return pipeline.Result{}
 		},
-		OpenBackend: func(string, runner.Runner) (backend.Backend, error) {
+		OpenBackend: func(string, runner.Runner, backends.Node) (backend.Backend, error) {
 			*calls++
 			t.Error("a backend was opened on hostile input")
 			return nil, os.ErrPermission

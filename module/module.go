@@ -20,7 +20,7 @@ import (
 // Deps are the module's links to the outside world, replaced in tests.
 type Deps struct {
 	Converge    func(context.Context, pipeline.Request) pipeline.Result
-	OpenBackend func(name string, r runner.Runner) (backend.Backend, error)
+	OpenBackend func(name string, r runner.Runner, node backends.Node) (backend.Backend, error)
 	Hostname    func() (string, error)
 	// Euid is the effective user id the run has; it must be root's.
 	Euid func() int
@@ -44,7 +44,7 @@ func (p *Plan) Open(d Deps, l logs) error {
 	if l.commands != nil {
 		r = runner.Echo{R: r, W: l.commands}
 	}
-	b, err := d.OpenBackend(p.BackendName, r)
+	b, err := d.OpenBackend(p.BackendName, r, p.Node)
 	if err != nil {
 		return fmt.Errorf("backend %s: %w", p.BackendName, err)
 	}

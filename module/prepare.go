@@ -1,15 +1,19 @@
 package module
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -34,6 +38,7 @@ type Plan struct {
 	Secrets        []string // secret values of the fleet, scrubbed from all output
 	Single         bool     // the ctid option was used: one container, flat output
 	ShowConfig     bool     // return the containers' full configs (diff, or verbosity 2)
+	Node           backends.Node
 }
 
 // Prepare turns validated options into a Plan: it loads and checks the
@@ -54,12 +59,14 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 		Warnings:       warnings,
 		Single:         o.CTID != nil,
 	}
+	p.Node = backends.Node{Name: o.Node, Given: o.Node != ""}
 	node := o.Node
 	if node == "" {
 		if node, err = hostname(); err != nil {
 			return nil, fmt.Errorf("node: cannot read this host's name (%v); set the node option", err)
 		}
 	}
+	p.Node.Name = node
 	var specs []*schema.Spec
 	for _, s := range fleet {
 		specs = append(specs, s)
@@ -190,8 +197,22 @@ func orInt(n, def int) int {
 	return n
 }
 
-// osHostname is the default node name source.
-var osHostname = os.Hostname
+// osHostname is the default node name: on a Proxmox VE node the nodename
+// of /etc/pve/.members (pmxcfs's name for this node, which .vmlist and the
+// storages' nodes lists use), else the host name.
+func osHostname() (string, error) {
+	root := os.Getenv(pve.EnvPveRoot)
+	if root == "" {
+		root = "/"
+	}
+	var members struct {
+		NodeName string `json:"nodename"`
+	}
+	if data, err := os.ReadFile(filepath.Join(root, "etc/pve/.members")); err == nil && json.Unmarshal(data, &members) == nil && members.NodeName != "" {
+		return members.NodeName, nil
+	}
+	return os.Hostname()
+}
 
 // lockDir is where per-container run locks live: PHOENIX_LXC_LOCK_DIR, else
 // LockDir.

@@ -13,8 +13,11 @@ import (
 // State is one container as observed from scratch. Absent is a state
 // (Exists false), not an error.
 type State struct {
-	CTID         int
-	Exists       bool
+	CTID   int
+	Exists bool
+	// Elsewhere is the cluster node that holds the container when it is
+	// not on this one (pct: /etc/pve/.vmlist); Exists is then false.
+	Elsewhere    string
 	Running      bool
 	Template     bool   // Proxmox template flag (cannot start or snapshot)
 	Lock         string // Proxmox lock value, "" when unlocked

@@ -19,9 +19,16 @@ func PctPath() string {
 	return "/usr/sbin/pct"
 }
 
+// Node is this host's node name, and whether the run was given it (the
+// node option) rather than taking the host name.
+type Node struct {
+	Name  string
+	Given bool
+}
+
 // Open returns the backend named name: "pct", "lxc", or "auto" (pct where
 // it exists, else lxc). Its errors leave naming the backend to the caller.
-func Open(name string, r runner.Runner) (backend.Backend, error) {
+func Open(name string, r runner.Runner, node Node) (backend.Backend, error) {
 	if name == "" || name == "auto" {
 		name = "lxc"
 		if _, err := os.Stat(PctPath()); err == nil {
@@ -33,7 +40,9 @@ func Open(name string, r runner.Runner) (backend.Backend, error) {
 		if _, err := os.Stat(PctPath()); err != nil {
 			return nil, fmt.Errorf("%s not found (is this a Proxmox VE node? set PHOENIX_LXC_PCT or use backend: lxc)", PctPath())
 		}
-		return pve.New(r), nil
+		b := pve.New(r)
+		b.Node, b.NodeGiven = node.Name, node.Given
+		return b, nil
 	case "lxc":
 		return lxc.New(r, os.Getenv("PHOENIX_LXC_LXCPATH")), nil
 	}

@@ -107,6 +107,14 @@ func convergeOne(ctx context.Context, req *Request, ctid int, known *states, sou
 		x.fail(err)
 		return cr
 	}
+	if node := x.st.Elsewhere; node != "" {
+		// Never re-created or cloned into a conflict, never destroyed from
+		// here: pct works on the node that holds the container.
+		cr.Skipped = true
+		cr.Msg = fmt.Sprintf("skipped: CT %d lives on node %q, not on this one; converge it there", ctid, node)
+		known.put(ctid, x.st)
+		return cr
+	}
 	want, err := schema.ExpectedIdmap(spec)
 	if err != nil {
 		x.step = "idmap"

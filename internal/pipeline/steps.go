@@ -51,6 +51,9 @@ func defineStep(ctx context.Context, x *converger) error {
 	}
 	defer release()
 	srcSpec := x.req.Fleet[srcID]
+	if src != nil && src.Elsewhere != "" {
+		return fmt.Errorf("clone_from_ctid: source CT %d lives on node %q, and pct clones on the source's node: converge CT %d there (set its node to %q)", srcID, src.Elsewhere, x.ctid, src.Elsewhere)
+	}
 	if src == nil || !src.Exists {
 		return fmt.Errorf("clone_from_ctid: source CT %d does not exist; converge it first (add it to ctids)", srcID)
 	}

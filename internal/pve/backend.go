@@ -17,6 +17,11 @@ import (
 // and changes nothing outside an Action's Do.
 type Backend struct {
 	C *Client
+	// Node is this host's node name (the node option, else the host name);
+	// NodeGiven says the run was told it. /etc/pve/.members, when it
+	// names the node, wins.
+	Node      string
+	NodeGiven bool
 }
 
 var _ backend.Backend = (*Backend)(nil)

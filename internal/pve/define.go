@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,9 @@ var ostypes = []string{"debian", "devuan", "ubuntu", "centos", "fedora", "opensu
 func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.State, error) {
 	if spec.Template == "" {
 		return backend.Action{}, nil, fmt.Errorf("create CT %d: the spec has no template (set template, or clone_from_ctid)", ctid)
+	}
+	if err := b.placeNew(ctid, spec); err != nil {
+		return backend.Action{}, nil, err
 	}
 	storageCfg := b.storageCfg()
 	if err := b.templateExists(spec.Template, storageCfg); err != nil {
@@ -87,7 +91,8 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 }
 
 // storageFits refuses, before anything is created, a rootfs storage that
-// storage.cfg does not define, that is disabled or holds no `rootdir`
+// storage.cfg does not define, that is disabled, not available on this
+// node (its `nodes`) or holds no `rootdir`
 // content, and a template_snapshot_name on a storage that cannot take a
 // snapshot (pct snapshot would fail after everything else was built:
 // "snapshot feature is not available"). Without storage.cfg pct decides.
@@ -113,6 +118,16 @@ func (b *Backend) storageFits(spec *schema.Spec, storageCfg string) error {
 	}
 	if _, off := found.Props["disable"]; off {
 		return fmt.Errorf("storage_pool: storage '%s' is disabled in %s", pool, b.C.StorageCfg())
+	}
+	if nodes, ok := found.Props["nodes"]; ok {
+		cl, err := b.cluster()
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(strings.Split(nodes, ","), cl.local) {
+			// pve-storage storage_check_node, which pct create calls.
+			return fmt.Errorf("storage_pool: storage '%s' is not available on node '%s' (%s restricts it to nodes %s)", pool, cl.local, b.C.StorageCfg(), nodes)
+		}
 	}
 	if c, ok := found.Props["content"]; ok && !strings.Contains(","+c+",", ",rootdir,") {
 		return fmt.Errorf("storage_pool: storage '%s' does not hold container volumes (its content is %q, without rootdir)", pool, c)
@@ -176,6 +191,9 @@ func guessOstype(template string) string {
 // state is the snapshot's keys with the new hostname, no snapshots, no
 // pending changes, and unknown (regenerated) MAC addresses.
 func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State, error) {
+	if err := b.placeNew(ctid, spec); err != nil {
+		return backend.Action{}, nil, err
+	}
 	var opts []Opt
 	if !src.Template && snap != "" {
 		opts = append(opts, Opt{"snapname", snap})

@@ -11,7 +11,8 @@ import (
 
 // Observe reads the states of ctids from files alone, without running pct:
 // which containers run from /proc/net/unix, as pct itself decides it; the
-// conf (a missing conf means the container is absent; lock, template flag,
+// conf (a missing conf means the container is absent from this node, and
+// .vmlist says which other node holds it, if any; lock, template flag,
 // snapshots, pending changes and records are in it), the generated LXC
 // config's lxc.idmap lines (GivenMap), and for a running container the
 // uid_map/gid_map of its init (RunningMap).
@@ -20,9 +21,13 @@ func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.St
 	if err != nil {
 		return nil, err // the caller says what it was observing
 	}
+	cl, err := b.cluster()
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[int]*backend.State, len(ctids))
 	for _, ctid := range ctids {
-		st, err := b.observeOne(ctid, active)
+		st, err := b.observeOne(ctid, active, cl)
 		if err != nil {
 			return nil, err
 		}
@@ -31,10 +36,10 @@ func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.St
 	return out, nil
 }
 
-func (b *Backend) observeOne(ctid int, active map[int]bool) (*backend.State, error) {
+func (b *Backend) observeOne(ctid int, active map[int]bool, cl cluster) (*backend.State, error) {
 	data, err := readFile(b.C.Conf(ctid))
 	if errors.Is(err, os.ErrNotExist) {
-		return &backend.State{CTID: ctid}, nil
+		return &backend.State{CTID: ctid, Elsewhere: cl.elsewhere(ctid)}, nil
 	}
 	if err != nil {
 		return nil, err

@@ -349,3 +349,51 @@ func TestStartNeedsTheBridge(t *testing.T) {
 	assert.NotEqual(t, 0, r.code)
 	assert.Contains(t, r.stderr, "net0: MTU size '9000' is bigger than bridge MTU '1400'")
 }
+
+// pve-cluster Cluster.pm check_vmid_unused: pct create and clone refuse a
+// CTID that .vmlist gives to any node; .vmlist follows the nodes' folders
+// after create, clone and destroy; /etc/pve/lxc is this node's folder.
+func TestVMIDsAreUniqueAcrossTheCluster(t *testing.T) {
+	h := newHost(t)
+	h.write("etc/pve/nodes/pve2/lxc/950.conf", "hostname: other\nrootfs: local-lvm:vm-950-disk-0,size=8G\n")
+	h.write("etc/pve/nodes/pve2/qemu-server/951.conf", "name: vm\n")
+	h.create("100")
+	assert.Equal(t, "nodes/pve/lxc", mustReadlink(t, filepath.Join(h.root, "etc/pve/lxc")))
+	vmlist := h.read("etc/pve/.vmlist")
+	for _, want := range []string{`"100": {`, `"950": {`, `"951": {`, `"node": "pve2"`, `"type": "qemu"`} {
+		assert.Contains(t, vmlist, want)
+	}
+	r := h.pct("create", "950", "local:vztmpl/debian-12.tar.zst")
+	assert.Contains(t, r.stderr, "CT 950 already exists on node 'pve2'")
+	r = h.pct("clone", "100", "951")
+	assert.Contains(t, r.stderr, "VM 951 already exists on node 'pve2'")
+	h.ok("destroy", "100")
+	assert.NotContains(t, h.read("etc/pve/.vmlist"), `"100"`)
+}
+
+// pve-container API2/LXC.pm create_vm's check_and_activate_storage, with
+// pve-storage's storage_config and storage_check_node: the rootfs storage
+// must exist, be available on this node and hold rootdir content.
+func TestCreateChecksTheRootfsStorage(t *testing.T) {
+	h := newHost(t)
+	h.write("etc/pve/storage.cfg", "dir: local\n\tpath /var/lib/vz\n\tcontent vztmpl,iso\n\n"+
+		"lvmthin: far\n\tvgname pve\n\tthinpool data\n\tcontent rootdir\n\tnodes pve2,pve3\n\n"+
+		"zfspool: tank\n\tpool tank\n\tcontent rootdir\n")
+	for store, want := range map[string]string{
+		"nosuch": "storage 'nosuch' does not exist",
+		"far":    "storage 'far' is not available on node 'pve'",
+		"local":  "storage: storage 'local' does not support container directories",
+	} {
+		r := h.pct("create", "100", "local:vztmpl/debian-12.tar.zst", "--rootfs", store+":4")
+		assert.NotEqual(t, 0, r.code, store)
+		assert.Contains(t, r.stderr, want, store)
+	}
+	h.ok("create", "100", "local:vztmpl/debian-12.tar.zst", "--rootfs", "tank:4")
+}
+
+func mustReadlink(t *testing.T, p string) string {
+	t.Helper()
+	l, err := os.Readlink(p)
+	require.NoError(t, err)
+	return l
+}

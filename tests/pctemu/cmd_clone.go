@@ -36,6 +36,9 @@ func cmdClone(e *env, p *params) error {
 	if e.exists(newid) {
 		return fmt.Errorf("CT %s already exists on node '%s'", newid, e.node)
 	}
+	if err := e.checkVMIDUnused(newid); err != nil {
+		return err
+	}
 	from := &src.Main
 	if p.has("snapname") {
 		if from = src.Snapshot(p.get("snapname")); from == nil {
@@ -106,6 +109,9 @@ func cmdClone(e *env, p *params) error {
 		return workerErr("clone failed: %v", err)
 	}
 	if err := e.save(newid, dst); err != nil {
+		return workerErr("clone failed: %v", err)
+	}
+	if err := e.writeVMList(); err != nil {
 		return workerErr("clone failed: %v", err)
 	}
 	return nil

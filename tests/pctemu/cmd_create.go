@@ -46,6 +46,9 @@ func cmdCreate(e *env, p *params) error {
 	if e.exists(id) {
 		return fmt.Errorf("CT %s already exists on node '%s'", id, e.node)
 	}
+	if err := e.checkVMIDUnused(id); err != nil {
+		return err
+	}
 	hasMP := false
 	for k := range vals {
 		if strings.HasPrefix(k, "mp") {
@@ -71,6 +74,11 @@ func cmdCreate(e *env, p *params) error {
 		vals["rootfs"] = storage + ":4"
 	} else if regexp.MustCompile(`^\d+(\.\d+)?(,|$)`).MatchString(vals["rootfs"]) {
 		vals["rootfs"] = storage + ":" + vals["rootfs"]
+	}
+	if store, _, ok := strings.Cut(vals["rootfs"], ":"); ok {
+		if err := e.checkRootdirStorage(store); err != nil {
+			return err
+		}
 	}
 	c := &conf.Config{}
 	if vals["unprivileged"] == "" {
@@ -120,6 +128,9 @@ func cmdCreate(e *env, p *params) error {
 		return workerErr("unable to create CT %s - %v", id, err)
 	}
 	if err := e.save(id, c); err != nil {
+		return workerErr("unable to create CT %s - %v", id, err)
+	}
+	if err := e.writeVMList(); err != nil {
 		return workerErr("unable to create CT %s - %v", id, err)
 	}
 	if p.flag("start") {

@@ -135,5 +135,8 @@ func cmdDestroy(e *env, p *params) error {
 	if err := os.Remove(e.confPath(id)); err != nil {
 		return workerErr("unable to remove config of CT %s: %v", id, err)
 	}
+	if err := e.writeVMList(); err != nil {
+		return &workerError{err.Error()}
+	}
 	return nil
 }

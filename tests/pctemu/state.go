@@ -38,7 +38,10 @@ func (e *env) pidFile(id string) string { return e.path("run/pctemu/" + id + ".p
 
 // setup creates the folders a Proxmox host always has.
 func (e *env) setup() error {
-	for _, d := range []string{"etc/pve/lxc", "etc/pve/firewall", "var/lib/lxc", "run/lock/lxc", "run/pctemu",
+	if err := e.linkNodeFolder(); err != nil {
+		return fmt.Errorf("pctemu: cannot create state folder: %v", err)
+	}
+	for _, d := range []string{"etc/pve/firewall", "var/lib/lxc", "run/lock/lxc", "run/pctemu",
 		"var/lib/vz/template/cache"} {
 		if err := os.MkdirAll(e.path(d), 0o755); err != nil {
 			return fmt.Errorf("pctemu: cannot create state folder: %v", err)
