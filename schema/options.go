@@ -13,7 +13,7 @@ type Options struct {
 	FeatureScriptDir     string   `json:"feature_script_dir,omitempty" jsonschema:"description=Folder of host feature scripts phoenix_hypervisor_feature_install_<feature>.sh (default /usr/local/phoenix_hypervisor/bin)."`
 	ApplicationScriptDir string   `json:"application_script_dir,omitempty" jsonschema:"description=Folder of application scripts (default /usr/local/phoenix_hypervisor/bin)."`
 	AllowRestart         bool     `json:"allow_restart,omitempty" jsonschema:"default=false,description=May restart a running container to apply a change that needs it; otherwise the change is reported."`
-	Node                 string   `json:"node,omitempty" jsonschema:"description=This host's node name (default: the host name). Containers pinned to another node are skipped."`
+	Node                 string   `json:"node,omitempty" jsonschema:"description=This host's node name (default: the nodename of /etc/pve/.members\\, else the host name). Containers pinned to another node\\, or held by another cluster node\\, are skipped; in a cluster of several nodes a new container whose spec names no node needs this option."`
 	CommandTimeout       int      `json:"command_timeout,omitempty" jsonschema:"minimum=1,maximum=86400,default=600,description=Seconds before any external command is killed."`
 	LockTimeout          int      `json:"lock_timeout,omitempty" jsonschema:"minimum=0,maximum=86400,default=120,description=Seconds to wait for another run on the same container."`
 	SharedVolumeRoots    []string `json:"shared_volume_roots,omitempty" jsonschema:"description=When set\\, every shared volume's host_path must lie inside one of these absolute folders."`
