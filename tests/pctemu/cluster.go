@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 )
@@ -27,7 +30,11 @@ func (e *env) linkNodeFolder() error {
 	if err := os.MkdirAll(e.path("etc/pve/nodes/"+e.node+"/lxc"), 0o755); err != nil {
 		return err
 	}
-	return os.Symlink("nodes/"+e.node+"/lxc", e.path("etc/pve/lxc"))
+	err := os.Symlink("nodes/"+e.node+"/lxc", e.path("etc/pve/lxc"))
+	if errors.Is(err, fs.ErrExist) {
+		return nil // a pct running beside this one made it first
+	}
+	return err
 }
 
 type vmEntry struct {
@@ -37,8 +44,18 @@ type vmEntry struct {
 }
 
 // writeVMList regenerates .vmlist from the nodes' folders; this node's
-// guests are those of etc/pve/lxc, wherever it points.
+// guests are those of etc/pve/lxc, wherever it points. One pct at a time
+// (a blocking flock), so that a scan made before another's change is
+// never written after it: pmxcfs's list is always current.
 func (e *env) writeVMList() error {
+	f, err := os.OpenFile(e.path("run/lock/lxc/pctemu-vmlist.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
 	ids := map[string]vmEntry{}
 	nodes, _ := os.ReadDir(e.path("etc/pve/nodes"))
 	for _, n := range nodes {

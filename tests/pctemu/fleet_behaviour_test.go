@@ -1,7 +1,9 @@
 package main
 
 import (
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,4 +117,26 @@ func TestSnapshotFollowsTheStorageMatrix(t *testing.T) {
 	assert.Contains(t, r.stderr, "snapshot feature is not available")
 	h.create("101", "--rootfs", "tank:8")
 	h.ok("snapshot", "101", "base")
+}
+
+// pct commands started at once on a fresh node all succeed (the first
+// ones make the node's folders together), and .vmlist ends up listing
+// every container, as pmxcfs's would.
+func TestCreatesAtOnceOnAFreshNode(t *testing.T) {
+	h := newHost(t)
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = h.pct("create", strconv.Itoa(200+i), "local:vztmpl/debian-12.tar.zst").code
+		}()
+	}
+	wg.Wait()
+	vmlist := h.read("etc/pve/.vmlist")
+	for i, c := range codes {
+		assert.Equal(t, 0, c, "CT %d", 200+i)
+		assert.Contains(t, vmlist, `"`+strconv.Itoa(200+i)+`": {`)
+	}
 }
