@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
 	"unicode"
 )
 
@@ -104,11 +106,20 @@ func checkStrings(v any, path string, ps *Problems) {
 			checkStrings(x, join(path, i), ps)
 		}
 	case string:
+		if notesPath.MatchString(path) {
+			// A container's notes may have several lines: pct keeps each as
+			// a '#' line, percent-encoded (a newline cannot escape it), and
+			// they travel as one argv element. Nothing else may.
+			t = strings.ReplaceAll(t, "\n", "")
+		}
 		if hasControl(t) {
 			ps.add(path, "contains a control character (newline, NUL, tab...): not allowed in any value")
 		}
 	}
 }
+
+// notesPath is where a container's description (its notes) sits.
+var notesPath = regexp.MustCompile(`^(lxc_configs\.[^.]+|container)\.description$`)
 
 func hasControl(s string) bool {
 	for _, r := range s {

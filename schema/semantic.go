@@ -76,6 +76,7 @@ func checkSpec(l Located, ps *Problems) {
 	if n := s.NetworkConfig; n != nil {
 		checkNetwork(join(p, "network_config"), n, ps)
 	}
+	checkIdentity(p, s, ps)
 	for i, f := range s.Features {
 		plainFile(join(p, "features", i), f, "a feature name", ps)
 	}
@@ -277,5 +278,48 @@ func checkOwner(path, owner string, m idmap.Set, ps *Problems) {
 	}
 	if _, ok := m.ToHost(idmap.GID, gid); !ok {
 		ps.add(path, "gid %d is not inside the container's id map %v", gid, m.Strings())
+	}
+}
+
+// tagName is pve-common's pve-tag format.
+var tagName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_+.-]*$`)
+
+// RecordPrefix starts the description lines phoenix_lxc writes for itself
+// (pct backend: the records of features and applications already run).
+const RecordPrefix = "phoenix_lxc: "
+
+// checkIdentity checks DNS settings, tags and notes.
+func checkIdentity(p string, s *Spec, ps *Problems) {
+	for i, a := range s.Nameserver {
+		if _, err := netip.ParseAddr(a); err != nil {
+			ps.add(join(p, "nameserver", i), "%q is not an IP address", a)
+		}
+	}
+	for i, d := range s.Searchdomain {
+		if !validHostname(d) {
+			ps.add(join(p, "searchdomain", i), "%q is not a domain name", d)
+		}
+	}
+	seen := map[string]bool{}
+	for i, t := range s.Tags {
+		switch {
+		case !tagName.MatchString(t):
+			ps.add(join(p, "tags", i), "%q is not a Proxmox tag (letters, digits, _ - + ., not starting with - + .)", t)
+		case seen[strings.ToLower(t)]:
+			ps.add(join(p, "tags", i), "%q is given twice", t)
+		}
+		seen[strings.ToLower(t)] = true
+	}
+	if s.Description == nil {
+		return
+	}
+	d := *s.Description
+	if len(d) > 8192 {
+		ps.add(join(p, "description"), "is %d bytes; Proxmox keeps at most 8192", len(d))
+	}
+	for n, l := range strings.Split(d, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), strings.TrimSpace(RecordPrefix)) {
+			ps.add(join(p, "description"), "line %d starts with %q, which is how phoenix_lxc marks its own records; a note may not look like one", n+1, strings.TrimSpace(RecordPrefix))
+		}
 	}
 }

@@ -47,6 +47,12 @@ type Spec struct {
 	BootDelay    *int   `json:"boot_delay,omitempty" jsonschema:"minimum=0,maximum=86400,description=Seconds to wait after starting this one (startup up=)."`
 	Node         string `json:"node,omitempty" jsonschema:"description=Proxmox node this container belongs on; other nodes skip it."`
 
+	Nameserver   []string `json:"nameserver,omitempty" jsonschema:"description=DNS servers (IP addresses) the container uses\\, in this order (Proxmox nameserver; pct backend)."`
+	Searchdomain []string `json:"searchdomain,omitempty" jsonschema:"description=DNS search domains (Proxmox searchdomain; pct backend)."`
+	Tags         []string `json:"tags,omitempty" jsonschema:"description=Proxmox tags (letters\\, digits\\, _ - + .); compared as a set\\, so their order is never a change (pct backend)."`
+	Protection   *bool    `json:"protection,omitempty" jsonschema:"description=Proxmox protection: refuses destroy and changes to the container's mount points. protection: false in the same spec is applied before anything else (pct backend)."`
+	Description  *string  `json:"description,omitempty" jsonschema:"description=Notes (several lines allowed) kept above phoenix_lxc's own record lines\\, which never disturb them; a line starting with phoenix_lxc: is refused. Unset: the container's notes are left alone (pct backend)."`
+
 	Idmap         []string       `json:"idmap,omitempty" jsonschema:"description=Custom id map in lxc.idmap syntax\\, e.g. u 0 100000 1000."`
 	SharedVolumes []SharedVolume `json:"shared_volumes,omitempty" jsonschema:"description=Host directories bind-mounted into the container."`
 

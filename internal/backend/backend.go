@@ -20,6 +20,7 @@ type State struct {
 	Elsewhere    string
 	Running      bool
 	Template     bool   // Proxmox template flag (cannot start or snapshot)
+	Protected    bool   // Proxmox protection: no destroy, no mount point change
 	Lock         string // Proxmox lock value, "" when unlocked
 	Unprivileged bool
 	Hostname     string
@@ -110,9 +111,10 @@ type Backend interface {
 	// actions when converged, and the predicted state after.
 	Configure(st *State, spec *schema.Spec) ([]Action, *State, error)
 
-	// Mounts plans the bind mounts of the shared volumes, keeping any that
-	// already point at the same host path and mount path.
-	Mounts(st *State, vols []schema.SharedVolume) ([]Action, *State, error)
+	// Mounts plans the bind mounts of spec's shared volumes, keeping any
+	// that already point at the same host path and mount path (and what
+	// must follow them: pct protects a container only after them).
+	Mounts(st *State, spec *schema.Spec) ([]Action, *State, error)
 
 	Start(st *State) Action
 	Stop(st *State) Action

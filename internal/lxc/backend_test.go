@@ -173,15 +173,15 @@ func TestMountsAddsOnlyMissingEntries(t *testing.T) {
 	st := &backend.State{CTID: 950}
 	require.NoError(t, fillFromConf(st, busyboxConf, b.confPath(950)))
 	vols := []schema.SharedVolume{{HostPath: "/srv/data", MountPath: "/srv/data"}, {HostPath: "/srv/ro", MountPath: "/mnt/ro/", ReadOnly: true}}
-	acts, pred, _ := b.Mounts(st, vols)
+	acts, pred, _ := b.Mounts(st, &schema.Spec{SharedVolumes: vols})
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{"edit-config", b.confPath(950), "lxc.mount.entry = /srv/ro mnt/ro none bind,create=dir,ro 0 0"}, acts[0].Argv)
 	assert.Len(t, pred.Mounts, 2)
-	again, _, _ := b.Mounts(pred, vols)
+	again, _, _ := b.Mounts(pred, &schema.Spec{SharedVolumes: vols})
 	assert.Empty(t, again)
 
 	vols[0].ReadOnly = true
-	acts, pred, _ = b.Mounts(pred, vols)
+	acts, pred, _ = b.Mounts(pred, &schema.Spec{SharedVolumes: vols})
 	require.Len(t, acts, 1)
 	assert.ElementsMatch(t, []string{"/srv/data srv/data none bind,create=dir,ro 0 0", "/srv/ro mnt/ro none bind,create=dir,ro 0 0"},
 		filterMounts(parseConf(pred.ConfText).all("lxc.mount.entry")), "the read-write entry was replaced")

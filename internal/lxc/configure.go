@@ -39,7 +39,8 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 // Mounts plans lxc.mount.entry bind mounts for vols; entries already there
 // are kept, an entry whose read-only flag differs is replaced. Entries are
 // only added, never removed. A running container sees them after a restart.
-func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State, error) {
+func (b *Backend) Mounts(st *backend.State, spec *schema.Spec) ([]backend.Action, *backend.State, error) {
+	vols := spec.SharedVolumes
 	e := newEdit()
 	c := parseConf(st.ConfText)
 	for _, v := range vols {

@@ -170,5 +170,18 @@ func (b *Backend) Warnings(spec *schema.Spec) []string {
 	if spec.Firewall != nil {
 		w = append(w, "firewall is a Proxmox feature; the lxc backend ignores it")
 	}
+	var proxmoxOnly []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"nameserver", len(spec.Nameserver) > 0}, {"searchdomain", len(spec.Searchdomain) > 0}, {"tags", len(spec.Tags) > 0},
+		{"protection", spec.Protection != nil}, {"description", spec.Description != nil}} {
+		if f.set {
+			proxmoxOnly = append(proxmoxOnly, f.name)
+		}
+	}
+	if len(proxmoxOnly) > 0 {
+		w = append(w, strings.Join(proxmoxOnly, ", ")+": Proxmox settings the lxc backend does not keep (the container's own /etc/resolv.conf is its own)")
+	}
 	return w
 }

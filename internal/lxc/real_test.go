@@ -33,7 +33,7 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	do(t, acts...)
 	vol := mkOwnedDir(t, filepath.Join(b.LXCPath, "vol"), 101000, 101000)
 	st = observe(t, b, 950)
-	acts, _, _ = b.Mounts(st, []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}})
+	acts, _, _ = b.Mounts(st, &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}}})
 	do(t, acts...)
 
 	do(t, b.Start(observe(t, b, 950)))
@@ -62,7 +62,7 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	acts, _, err = b.Configure(st, spec)
 	require.NoError(t, err)
 	assert.Empty(t, acts)
-	acts, _, _ = b.Mounts(st, []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}})
+	acts, _, _ = b.Mounts(st, &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}}})
 	assert.Empty(t, acts)
 
 	do(t, b.Record(st, "feature:base_setup", "h1"), b.Snapshot(st, "golden"))
@@ -106,7 +106,7 @@ func TestRealCustomIdmapPassesHostIDThrough(t *testing.T) {
 	require.NoError(t, err)
 	do(t, acts...)
 	vol := mkOwnedDir(t, filepath.Join(b.LXCPath, "vol"), 1000, 1000)
-	acts, _, _ = b.Mounts(observe(t, b, 952), []schema.SharedVolume{{HostPath: vol, MountPath: "/data"}})
+	acts, _, _ = b.Mounts(observe(t, b, 952), &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: vol, MountPath: "/data"}}})
 	do(t, acts...)
 	do(t, b.Start(observe(t, b, 952)))
 	st = observe(t, b, 952)

@@ -164,7 +164,8 @@ func parse(text string) map[string]string {
 	return m
 }
 
-func (f *fake) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State, error) {
+func (f *fake) Mounts(st *backend.State, spec *schema.Spec) ([]backend.Action, *backend.State, error) {
+	vols := spec.SharedVolumes
 	var add []backend.Mount
 	for _, v := range vols {
 		found := false

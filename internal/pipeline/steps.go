@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
 // preflightStep checks, before anything is created, that the host scripts
@@ -183,10 +184,24 @@ func snapshotStep(ctx context.Context, x *converger) error {
 	return x.apply(ctx, []backend.Action{x.req.Backend.Snapshot(x.st, name)}, &pred)
 }
 
-// destroyStep removes the container (state: absent).
+// destroyStep removes the container (state: absent). A protected one is
+// refused before anything changes, unless the spec lifts the protection
+// (protection: false), which is then applied first.
 func destroyStep(ctx context.Context, x *converger) error {
 	if !x.st.Exists {
 		return nil
+	}
+	if x.st.Protected {
+		if p := x.spec.Protection; p == nil || *p {
+			return fmt.Errorf("CT %d is protected (protection: 1), and Proxmox refuses to destroy it (\"can't remove CT %d - protection mode enabled\"); set protection: false in its spec to lift it first", x.ctid, x.ctid)
+		}
+		acts, pred, err := x.req.Backend.Configure(x.st, &schema.Spec{Protection: x.spec.Protection})
+		if err != nil {
+			return err
+		}
+		if err := x.apply(ctx, acts, pred); err != nil {
+			return err
+		}
 	}
 	return x.apply(ctx, []backend.Action{x.req.Backend.Destroy(x.st)}, &backend.State{CTID: x.ctid})
 }

@@ -62,7 +62,7 @@ func sharedVolumesStep(ctx context.Context, x *converger) error {
 	if err := x.apply(ctx, acts, nil); err != nil {
 		return err
 	}
-	mounts, pred, err := x.req.Backend.Mounts(x.st, vols)
+	mounts, pred, err := x.req.Backend.Mounts(x.st, x.spec)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func TestMountsReuseSamePathAndTakeFreeKeys(t *testing.T) {
 	st := &backend.State{CTID: 105, Exists: true,
 		ConfText: "mp0: /a,mp=/a\nmp2: /b,mp=/b\n",
 		Mounts:   []backend.Mount{{Key: "mp0", HostPath: "/a", MountPath: "/a"}, {Key: "mp2", HostPath: "/b", MountPath: "/b"}}}
-	acts, _, _ := b.Mounts(st, []schema.SharedVolume{{HostPath: "/a/", MountPath: "/a"}, {HostPath: "/b", MountPath: "/b", ReadOnly: true}, {HostPath: "/c", MountPath: "/c"}})
+	acts, _, _ := b.Mounts(st, &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: "/a/", MountPath: "/a"}, {HostPath: "/b", MountPath: "/b", ReadOnly: true}, {HostPath: "/c", MountPath: "/c"}}})
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c"}, acts[0].Argv)
 }

@@ -44,6 +44,11 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 	if err != nil {
 		return nil, nil, err
 	}
+	if pending, _, err := mountOpts(st, spec.SharedVolumes); err != nil {
+		return nil, nil, err
+	} else if len(pending) > 0 {
+		opts, why = withoutProtection(opts, why) // Mounts sets it after them
+	}
 	devs, err := b.gpuOpts(cfg, spec)
 	if err != nil {
 		return nil, nil, err

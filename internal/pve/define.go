@@ -44,9 +44,12 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	}
 	pool := spec.StoragePool
 	empty := &conf.Config{}
-	opts, _, err := desiredOpts(empty, spec)
+	opts, why, err := desiredOpts(empty, spec)
 	if err != nil {
 		return backend.Action{}, nil, err
+	}
+	if len(spec.SharedVolumes) > 0 {
+		opts, _ = withoutProtection(opts, why) // Mounts sets it after them
 	}
 	create := []Opt{}
 	if pool != "" {
@@ -258,7 +261,35 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec, typ
 // Mounts plans one `pct set` with an mpN bind mount per volume: an entry
 // with the same host path and mount path is kept (its ro flag corrected),
 // a new one takes the first free mpN.
-func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backend.Action, *backend.State, error) {
+func (b *Backend) Mounts(st *backend.State, spec *schema.Spec) ([]backend.Action, *backend.State, error) {
+	opts, why, err := mountOpts(st, spec.SharedVolumes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(opts) > 0 && st.Protected {
+		return nil, nil, fmt.Errorf("shared_volumes: CT %d is protected (protection: 1), and Proxmox refuses to change its mount point %s (\"can't update CT %d drive '%s' - protection mode enabled\"); set protection: false in its spec to change it", st.CTID, opts[0].Key, st.CTID, opts[0].Key)
+	}
+	if len(opts) == 0 {
+		return nil, st, nil
+	}
+	cfg, _ := conf.Parse([]byte(st.ConfText))
+	argv := b.C.SetArgv(st.CTID, opts)
+	acts := []backend.Action{{Step: "shared_volumes", Name: "set", Argv: argv, Why: strings.Join(why, "; "), Do: b.run(argv)}}
+	applyOpts(cfg, opts, st.Running)
+	if p := spec.Protection; p != nil && *p {
+		// Configure left protection for after the mount points: Proxmox
+		// refuses any mpN set on a protected container.
+		prot := []Opt{{"protection", "1"}}
+		argv := b.C.SetArgv(st.CTID, prot)
+		acts = append(acts, backend.Action{Step: "shared_volumes", Name: "set", Argv: argv, Why: "protection, after the mount points", Do: b.run(argv)})
+		applyOpts(cfg, prot, st.Running)
+	}
+	return acts, predicted(st, cfg), nil
+}
+
+// mountOpts are the mpN settings that bring st's bind mounts to vols: a
+// new key for a new volume, the same key for a read-only flag that differs.
+func mountOpts(st *backend.State, vols []schema.SharedVolume) ([]Opt, []string, error) {
 	cfg, _ := conf.Parse([]byte(st.ConfText))
 	taken := map[string]bool{}
 	for _, s := range []*conf.Section{&cfg.Main, cfg.Pending} {
@@ -298,13 +329,7 @@ func (b *Backend) Mounts(st *backend.State, vols []schema.SharedVolume) ([]backe
 		opts = append(opts, Opt{key, val})
 		why = append(why, fmt.Sprintf("%s %s", key, val))
 	}
-	if len(opts) == 0 {
-		return nil, st, nil
-	}
-	argv := b.C.SetArgv(st.CTID, opts)
-	act := backend.Action{Step: "shared_volumes", Name: "set", Argv: argv, Why: strings.Join(why, "; "), Do: b.run(argv)}
-	applyOpts(cfg, opts, st.Running)
-	return []backend.Action{act}, predicted(st, cfg), nil
+	return opts, why, nil
 }
 
 func sectionEntries(s *conf.Section) []conf.Entry {

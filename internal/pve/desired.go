@@ -3,6 +3,7 @@ package pve
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -44,6 +45,10 @@ func effective(cfg *conf.Config, key string) (string, bool) {
 // stopped or for live keys, [pve:pending] otherwise.
 func applyOpts(cfg *conf.Config, opts []Opt, running bool) {
 	for _, o := range opts {
+		if o.Key == "description" { // the '#' lines, not a key; fast-plug
+			cfg.Main.Description = o.Value
+			continue
+		}
 		_, had := cfg.Main.Get(o.Key)
 		if !running || live(o.Key, !had) {
 			cfg.Main.Set(o.Key, o.Value)
@@ -155,7 +160,49 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
 			want("startup", strings.Join(parts, ","))
 		}
 	}
+	if len(spec.Nameserver) > 0 {
+		want("nameserver", strings.Join(spec.Nameserver, " ")) // Proxmox keeps the list space-separated
+	}
+	if len(spec.Searchdomain) > 0 {
+		want("searchdomain", strings.Join(spec.Searchdomain, " "))
+	}
+	if len(spec.Tags) > 0 {
+		cur, _ := effective(cfg, "tags")
+		if next := tagSet(strings.Join(spec.Tags, ";")); next != tagSet(cur) {
+			opts = append(opts, Opt{"tags", next})
+			why = append(why, fmt.Sprintf("tags %q -> %q", cur, next))
+		}
+	}
+	if p := spec.Protection; p != nil {
+		if cur, _ := effective(cfg, "protection"); (cur == "1") != *p {
+			want("protection", map[bool]string{true: "1", false: "0"}[*p]) // no key is 0
+		}
+	}
+	if spec.Description != nil {
+		cur := cfg.Main.Description // a fast-plug key: always the main section's
+		if next := withNotes(cur, *spec.Description); notesOf(next) != notesOf(cur) {
+			opts = append(opts, Opt{"description", next})
+			why = append(why, "description: the notes differ")
+		}
+	}
 	return opts, why, nil
+}
+
+// tagSet is a tag list as Proxmox keeps it, whatever order and separators
+// it was given in: lower case, sorted, without repeats, joined with ';'
+// (pve-guest-common GuestHelpers get_unique_tags). Two lists of the same
+// tags give the same text, so reordering them is never a change.
+func tagSet(v string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(",; \t", r) }) {
+		if t = strings.ToLower(t); !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ";")
 }
 
 // gpuDevices are the device nodes gpu_assignment passes through.
@@ -239,4 +286,22 @@ func sameLines(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// withoutProtection drops a protection: 1 from opts (and its reason), for
+// the mount points to go first: Proxmox refuses any mpN set on a
+// protected container ("can't update CT <id> drive 'mpN'").
+func withoutProtection(opts []Opt, why []string) ([]Opt, []string) {
+	var o []Opt
+	var w []string
+	for i, x := range opts {
+		if x.Key == "protection" && x.Value == "1" {
+			continue
+		}
+		o = append(o, x)
+		if i < len(why) {
+			w = append(w, why[i])
+		}
+	}
+	return o, w
 }

@@ -145,14 +145,14 @@ func TestEmuMounts(t *testing.T) {
 	host := t.TempDir()
 	vols := []schema.SharedVolume{{HostPath: host, MountPath: "/data"}, {HostPath: host, MountPath: "/ro", ReadOnly: true}}
 	st := e.observe(910)
-	acts, pred, _ := e.b.Mounts(st, vols)
+	acts, pred, _ := e.b.Mounts(st, &schema.Spec{SharedVolumes: vols})
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{emuBin, "set", "910", "--mp0", host + ",mp=/data", "--mp1", host + ",mp=/ro,ro=1"}, acts[0].Argv)
 	e.do(acts...)
 	st = e.observe(910)
 	assert.Equal(t, pred.ConfText, st.ConfText)
 	assert.Equal(t, []backend.Mount{{Key: "mp0", HostPath: host, MountPath: "/data"}, {Key: "mp1", HostPath: host, MountPath: "/ro", ReadOnly: true}}, st.Mounts)
-	acts, _, _ = e.b.Mounts(st, vols)
+	acts, _, _ = e.b.Mounts(st, &schema.Spec{SharedVolumes: vols})
 	assert.Empty(t, acts)
 
 	// A bind mount blocks snapshots and clones: typed errors.

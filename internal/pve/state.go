@@ -7,11 +7,13 @@ import (
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
 // RecordPrefix starts the description lines where phoenix_lxc remembers
-// what it ran: "phoenix_lxc: feature:docker=sha256:...".
-const RecordPrefix = "phoenix_lxc: "
+// what it ran: "phoenix_lxc: feature:docker=sha256:...". Notes may not
+// start so (schema validation), so they cannot fake a record.
+const RecordPrefix = schema.RecordPrefix
 
 // stateFromConf fills what a conf file says about a container. Running,
 // the id maps and InitPID come from elsewhere.
@@ -21,6 +23,7 @@ func stateFromConf(ctid int, cfg *conf.Config) *backend.State {
 		CTID:         ctid,
 		Exists:       true,
 		Template:     isOne(m, "template"),
+		Protected:    isOne(m, "protection"),
 		Unprivileged: isOne(m, "unprivileged"),
 		Records:      parseRecords(m.Description),
 		ConfText:     string(cfg.Bytes()),
@@ -147,4 +150,34 @@ func withRecord(desc, key, value string) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n") + "\n"
+}
+
+// withNotes returns desc with the user's notes replaced by notes, above the
+// record lines, which stay as they are.
+func withNotes(desc, notes string) string {
+	var recs []string
+	for _, l := range strings.Split(desc, "\n") {
+		if strings.HasPrefix(l, RecordPrefix) {
+			recs = append(recs, l)
+		}
+	}
+	out := strings.TrimRight(notes, "\n")
+	if out != "" {
+		out += "\n"
+	}
+	for _, r := range recs {
+		out += r + "\n"
+	}
+	return out
+}
+
+// notesOf is desc without its record lines: the user's notes.
+func notesOf(desc string) string {
+	var out []string
+	for _, l := range strings.Split(desc, "\n") {
+		if !strings.HasPrefix(l, RecordPrefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.TrimRight(strings.Join(out, "\n"), "\n")
 }
