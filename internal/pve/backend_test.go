@@ -101,3 +101,23 @@ func TestMountsReuseSamePathAndTakeFreeKeys(t *testing.T) {
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c"}, acts[0].Argv)
 }
+
+// A template on a file storage cannot be cloned linked (pct-spec §7.3;
+// API2/LXC.pm clone_vm: "Linked clone feature for '<volid>' is not
+// available"), so it is copied in full, to storage_pool when set.
+func TestCloneOfATemplateOnADirStorageIsFull(t *testing.T) {
+	b := fakeBackend(t, call{argv: "PCT clone 9000 123 --hostname app1 --full 1 --storage local-lvm"})
+	writeStorageCfg(t, b, "dir: local\n\tpath /var/lib/vz\n\tcontent rootdir,vztmpl\n\nlvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent rootdir\n")
+	src := &backend.State{CTID: 9000, Exists: true, Template: true,
+		ConfText: "arch: amd64\nhostname: tpl\nmemory: 512\nrootfs: local:9000/base-9000-disk-0.raw,size=8G\ntemplate: 1\nunprivileged: 1\n"}
+	act, pred, err := b.Clone(123, src, "", &schema.Spec{Name: "app1", StoragePool: "local-lvm"})
+	require.NoError(t, err)
+	require.NoError(t, act.Do(context.Background()))
+	assert.Contains(t, pred.ConfText, "rootfs: local-lvm:vm-123-disk-0,size=8G\n")
+}
+
+func writeStorageCfg(t *testing.T, b *Backend, text string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(b.C.StorageCfg()), 0o755))
+	require.NoError(t, os.WriteFile(b.C.StorageCfg(), []byte(text), 0o644))
+}

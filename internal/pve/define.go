@@ -197,6 +197,10 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 	if err := b.placeNew(ctid, spec); err != nil {
 		return backend.Action{}, nil, err
 	}
+	types := storage.Types(b.storageCfg())
+	// A template is cloned linked where its storage can (pct's default);
+	// elsewhere a linked clone fails, so it is copied in full.
+	full := !src.Template || !storage.CanLinkClone(types[rootfsStorage(src)])
 	var opts []Opt
 	if !src.Template && snap != "" {
 		opts = append(opts, Opt{"snapname", snap})
@@ -204,19 +208,27 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 	if spec.Name != "" {
 		opts = append(opts, Opt{"hostname", spec.Name})
 	}
-	opts = append(opts, Bool("full", !src.Template))
-	if !src.Template && spec.StoragePool != "" {
+	opts = append(opts, Bool("full", full))
+	if full && spec.StoragePool != "" {
 		opts = append(opts, Opt{"storage", spec.StoragePool})
 	}
 	argv := b.C.CloneArgv(src.CTID, ctid, opts)
 	act := backend.Action{Step: "define", Name: "clone", Argv: argv,
 		Why: fmt.Sprintf("container does not exist; clone of CT %d at snapshot %q", src.CTID, snap),
 		Do:  b.run(argv)}
-	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec, storage.Types(b.storageCfg()))), nil
+	return act, predicted(&backend.State{CTID: ctid}, cloneConf(ctid, src, snap, spec, full, types)), nil
+}
+
+// rootfsStorage is the storage of a container's rootfs volume.
+func rootfsStorage(st *backend.State) string {
+	cfg, _ := conf.Parse([]byte(st.ConfText))
+	v, _ := cfg.Main.Get("rootfs")
+	store, _, _ := strings.Cut(parseProps(v, "volume").get("volume"), ":")
+	return store
 }
 
 // cloneConf is what pct clone writes for the new container.
-func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec, types map[string]string) *conf.Config {
+func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec, full bool, types map[string]string) *conf.Config {
 	scfg, _ := conf.Parse([]byte(src.ConfText))
 	from := &scfg.Main
 	if s := scfg.Snapshot(snap); s != nil && !src.Template {
@@ -243,7 +255,7 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec, typ
 		case e.Key == "rootfs":
 			p := parseProps(e.Value, "volume")
 			store, _, _ := strings.Cut(p.get("volume"), ":")
-			if !src.Template && spec.StoragePool != "" {
+			if full && spec.StoragePool != "" {
 				store = spec.StoragePool
 			}
 			p.set("volume", store+":"+storage.VolumeName(types[store], ctid, 0))

@@ -397,3 +397,20 @@ func mustReadlink(t *testing.T, p string) string {
 	require.NoError(t, err)
 	return l
 }
+
+// API2/LXC.pm clone_vm checks volume_has_feature 'clone' for every volume
+// of a linked clone: a template on a dir storage can only be copied.
+func TestALinkedCloneNeedsAStorageThatCanLinkClone(t *testing.T) {
+	h := newHost(t)
+	h.write("etc/pve/storage.cfg", "dir: local\n\tpath /var/lib/vz\n\tcontent rootdir,vztmpl\n\nlvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent rootdir\n")
+	h.create("100", "--rootfs", "local:4")
+	h.ok("template", "100")
+	r := h.pct("clone", "100", "101")
+	assert.NotEqual(t, 0, r.code)
+	assert.Contains(t, r.stderr, "Linked clone feature for 'local:100/base-100-disk-0.raw' is not available")
+	assert.False(t, h.exists("etc/pve/lxc/101.conf"))
+	h.ok("clone", "100", "101", "--full", "1", "--storage", "local-lvm")
+	h.create("102", "--rootfs", "local-lvm:4")
+	h.ok("template", "102")
+	h.ok("clone", "102", "103")
+}

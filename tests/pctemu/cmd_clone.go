@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 )
 
 // cmdClone is `pct clone <vmid> <newid>`: copies the source (or one of its
@@ -56,10 +57,19 @@ func cmdClone(e *env, p *params) error {
 	if full && e.running(id) && !p.has("snapname") {
 		return fmt.Errorf("Full clone of a running container is only possible from a snapshot")
 	}
+	cfgData, _ := os.ReadFile(e.path("etc/pve/storage.cfg"))
+	types := storage.Types(string(cfgData))
 	for _, en := range sortedEntries(from) {
 		if strings.HasPrefix(en.Key, "mp") && indexedKey.MatchString(en.Key) {
 			if t := mpType(en.Value); t != "volume" {
 				return fmt.Errorf("unable to clone mountpoint '%s' (type %s)", en.Key, t)
+			}
+		}
+		if en.Key == "rootfs" || strings.HasPrefix(en.Key, "mp") && indexedKey.MatchString(en.Key) {
+			// API2/LXC.pm clone_vm, per volume: volume_has_feature 'clone'.
+			vol, _ := mpVolume(en.Value)
+			if store, _, _ := strings.Cut(vol, ":"); !full && !storage.CanLinkClone(types[store]) {
+				return fmt.Errorf("Linked clone feature for '%s' is not available", vol)
 			}
 		}
 	}

@@ -201,7 +201,7 @@ func cmdTemplate(e *env, p *params) error {
 	for _, en := range sortedEntries(&c.Main) {
 		if en.Key == "rootfs" || strings.HasPrefix(en.Key, "mp") && indexedKey.MatchString(en.Key) {
 			vol, _ := mpVolume(en.Value)
-			vol = strings.Replace(strings.Replace(vol, ":vm-", ":base-", 1), ":subvol-", ":basevol-", 1)
+			vol = baseVolume(vol)
 			c.Main.Set(en.Key, withVolume(en.Key, en.Value, vol))
 		}
 	}
@@ -273,4 +273,19 @@ func (e *env) canSnapshot(m *conf.Section) bool {
 		}
 	}
 	return true
+}
+
+// baseVolume is the name create_base gives a volume (pve-storage): its
+// file or dataset name vm-<id>-... becomes base-<id>-..., subvol-<id>-...
+// becomes basevol-<id>-...; on a file storage the <id>/ folder stays
+// (local:100/vm-100-disk-0.raw is local:100/base-100-disk-0.raw).
+func baseVolume(vol string) string {
+	cut := strings.LastIndexAny(vol, ":/") + 1
+	name := vol[cut:]
+	for from, to := range map[string]string{"vm-": "base-", "subvol-": "basevol-"} {
+		if rest, ok := strings.CutPrefix(name, from); ok {
+			return vol[:cut] + to + rest
+		}
+	}
+	return vol
 }

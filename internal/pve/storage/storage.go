@@ -135,3 +135,18 @@ func CanSnapshot(typ string) bool {
 	}
 	return true
 }
+
+// CanLinkClone reports whether a template's volume on a storage of type
+// typ can be cloned linked (pve-storage volume_has_feature 'clone' of a
+// base volume, with the raw and subvol target formats a container needs;
+// pct-spec.md §7.3): LVM-thin, ZFS, RBD and BTRFS can; a file storage
+// (its clone would be qcow2) and thick LVM cannot, and pct clone then fails
+// "Linked clone feature for '<volid>' is not available". An unknown type
+// (no storage.cfg) is left to pct.
+func CanLinkClone(typ string) bool {
+	switch typ {
+	case "dir", "nfs", "cifs", "cephfs", "glusterfs", "lvm":
+		return false
+	}
+	return true
+}
