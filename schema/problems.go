@@ -79,14 +79,6 @@ func (ps Problems) notAt(other Problems) Problems {
 	return out
 }
 
-// orNil returns nil for no problems, so callers can return it as an error.
-func (ps Problems) orNil() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	return ps
-}
-
 // join builds a JSON path: join("lxc_configs", "950") is "lxc_configs.950".
 func join(prefix string, segs ...any) string {
 	for _, s := range segs {

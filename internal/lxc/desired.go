@@ -145,9 +145,7 @@ func splitOptions(opts []string) []string {
 	var out []string
 	for _, o := range opts {
 		o = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(o), "--features"), "features:"))
-		for _, f := range strings.FieldsFunc(o, func(r rune) bool { return r == ',' || r == ' ' }) {
-			out = append(out, f)
-		}
+		out = append(out, strings.FieldsFunc(o, func(r rune) bool { return r == ',' || r == ' ' })...)
 	}
 	return out
 }

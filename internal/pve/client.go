@@ -42,9 +42,6 @@ func Bool(key string, b bool) Opt {
 	return Opt{key, "0"}
 }
 
-// Int renders an integer option.
-func Int(key string, n int) Opt { return Opt{key, strconv.Itoa(n)} }
-
 func (c *Client) argv(sub string, pos []string, opts []Opt) []string {
 	a := append([]string{c.Pct, sub}, pos...)
 	for _, o := range opts {

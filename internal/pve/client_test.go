@@ -11,7 +11,7 @@ func TestArgvShapes(t *testing.T) {
 	c := testClient(nil, "/")
 	j := func(a []string) string { return strings.Join(a, " ") }
 	assert.Equal(t, "/usr/sbin/pct create 105 local:vztmpl/d.tar.zst --unprivileged 1 --memory 512",
-		j(c.CreateArgv(105, "local:vztmpl/d.tar.zst", []Opt{Bool("unprivileged", true), Int("memory", 512)})))
+		j(c.CreateArgv(105, "local:vztmpl/d.tar.zst", []Opt{Bool("unprivileged", true), Opt{"memory", "512"}})))
 	assert.Equal(t, "/usr/sbin/pct clone 900 901 --snapname golden --full 0",
 		j(c.CloneArgv(900, 901, []Opt{{"snapname", "golden"}, Bool("full", false)})))
 	assert.Equal(t, "/usr/sbin/pct destroy 105 --purge 1", j(c.DestroyArgv(105)))

@@ -124,17 +124,24 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
 		}
 	}
 	if len(spec.PctOptions) > 0 {
-		curText, _ := effective(cfg, "features")
-		cur, next := parseProps(curText, ""), parseProps(curText, "")
+		// The typed features value (internal/pve/conf): the flags the spec
+		// names are merged into those the container has, the rest kept.
 		for _, o := range spec.PctOptions {
-			k, v, ok := strings.Cut(o, "=")
-			if !ok || k == "" || strings.ContainsAny(o, ",\n\r ") {
+			if k, _, ok := strings.Cut(o, "="); !ok || k == "" || strings.ContainsAny(o, ",\n\r ") {
 				return nil, nil, fmt.Errorf("pct_options %q: want a feature flag like nesting=1", o)
 			}
-			next.set(k, v)
 		}
-		if !next.equal(cur) {
-			want("features", next.format(""))
+		add, err := conf.ParseFeatures(strings.Join(spec.PctOptions, ","))
+		if err != nil {
+			return nil, nil, fmt.Errorf("pct_options %q: %v (Proxmox's features are nesting, keyctl, fuse, mknod, force_rw_sys and mount)", spec.PctOptions, err)
+		}
+		curText, _ := effective(cfg, "features")
+		cur, err := conf.ParseFeatures(curText)
+		if err != nil {
+			return nil, nil, fmt.Errorf("features: the container's value %q cannot be read (%v); fix it with pct set --features", curText, err)
+		}
+		if next := cur.Merge(add); next.String() != cur.String() {
+			want("features", next.String())
 		}
 	}
 	if spec.StartAtBoot != nil {

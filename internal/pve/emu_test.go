@@ -79,10 +79,4 @@ func (e *emu) calls() []string {
 
 func (e *emu) resetLog() { _ = os.Remove(e.log) }
 
-func (e *emu) conf(ctid int) string {
-	data, err := os.ReadFile(e.b.C.Conf(ctid))
-	require.NoError(e.t, err)
-	return string(data)
-}
-
 const tmpl = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"

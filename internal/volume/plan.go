@@ -99,15 +99,6 @@ func (p *Plan) Changes() []Change {
 	return out
 }
 
-// Commands is the descriptive command line of each change, in order.
-func (p *Plan) Commands() [][]string {
-	var out [][]string
-	for _, c := range p.Changes() {
-		out = append(out, c.Argv)
-	}
-	return out
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

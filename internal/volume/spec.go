@@ -2,10 +2,11 @@ package volume
 
 import (
 	"fmt"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
@@ -18,14 +19,6 @@ type Spec struct {
 	UID, GID int         // host ids (already mapped through the proven id map)
 	Mode     os.FileMode // mode of the top directory, Go convention (os.ModeSetgid, ...)
 	HasMode  bool        // false leaves the top directory's mode as it is
-}
-
-// String is the volume as "host_path uid:gid [mode]", for messages.
-func (s Spec) String() string {
-	if s.HasMode {
-		return fmt.Sprintf("%s %d:%d %s", s.HostPath, s.UID, s.GID, FormatMode(s.Mode))
-	}
-	return fmt.Sprintf("%s %d:%d", s.HostPath, s.UID, s.GID)
 }
 
 // FromShared turns a spec's shared volume into a Spec: the owner (container

@@ -43,7 +43,7 @@ func TestApplyCreatesMissingDirectories(t *testing.T) {
 	plan, err = Observe(spec)
 	require.NoError(t, err)
 	assert.True(t, plan.Empty())
-	assert.Empty(t, plan.Commands())
+	assert.Empty(t, commands(plan))
 }
 
 func TestApplyWithoutModeLeavesTopModeAndMakesNew0755(t *testing.T) {
@@ -141,7 +141,7 @@ func TestPlanCommands(t *testing.T) {
 		{"mkdir", "-m", "0755", hp},
 		{"chown", "-R", "--no-dereference", "101000:101000", hp},
 		{"chmod", "0750", hp},
-	}, plan.Commands())
+	}, commands(plan))
 	ch := plan.Changes()
 	assert.Equal(t, "1 entry not owned by 101000:101000", ch[2].Why)
 	assert.Equal(t, "mode is 0755, want 0750", ch[3].Why)
@@ -159,4 +159,13 @@ func TestHostPathNotADirectory(t *testing.T) {
 	}
 	u, _ := owner(t, base+"/file")
 	assert.Equal(t, 0, u)
+}
+
+// commands is the descriptive command line of each planned change.
+func commands(p *Plan) [][]string {
+	var out [][]string
+	for _, c := range p.Changes() {
+		out = append(out, c.Argv)
+	}
+	return out
 }
