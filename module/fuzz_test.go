@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
@@ -34,8 +33,9 @@ func FuzzModuleArgs(f *testing.F) {
 		Converge: func(context.Context, pipeline.Request) pipeline.Result {
 			return pipeline.Result{Msg: "fake converge"}
 		},
-		OpenBackend: func(string, runner.Runner, backends.Node) (backend.Backend, error) { return nil, nil },
-		Hostname:    func() (string, error) { return "pve1", nil },
+		OpenBackend: func(string, runner.Runner, Host, Node) (backend.Backend, error) { return nil, nil },
+		Hostname:    func(Host) (string, error) { return "pve1", nil },
+		Host:        ReadHost(),
 		Euid:        func() int { return 0 },
 	}
 	f.Fuzz(func(t *testing.T, args []byte) {

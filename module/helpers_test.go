@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
@@ -31,11 +30,12 @@ func (f *fake) deps() Deps {
 			f.req = &r
 			return f.result
 		},
-		OpenBackend: func(string, runner.Runner, backends.Node) (backend.Backend, error) {
+		OpenBackend: func(string, runner.Runner, Host, Node) (backend.Backend, error) {
 			f.opened = true
 			return nil, f.openErr
 		},
-		Hostname: func() (string, error) { return "pve1", nil },
+		Hostname: func(Host) (string, error) { return "pve1", nil },
+		Host:     ReadHost(),
 		Euid:     func() int { return 0 },
 	}
 }

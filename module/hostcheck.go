@@ -9,7 +9,6 @@ import (
 	"sort"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/lxc"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
@@ -18,14 +17,11 @@ import (
 // volumeHost is what this host adds to the shared-volume rules, read once
 // here: the folders and files root trusts on this run, the LXC path, the
 // paths of the node's storages, the mount points the host expects
-// (storages, /etc/fstab; PHOENIX_LXC_FSTAB in tests) and those mounted.
-func volumeHost(o *schema.Options, p *Plan) (hostpath.Host, error) {
+// (storages, /etc/fstab) and those mounted.
+func volumeHost(o *schema.Options, p *Plan, host Host) (hostpath.Host, error) {
 	h := hostpath.Host{Roots: o.SharedVolumeRoots}
 	r := p.Request
-	lxcPath := os.Getenv("PHOENIX_LXC_LXCPATH")
-	if lxcPath == "" {
-		lxcPath = lxc.DefaultLXCPath
-	}
+	lxcPath := host.LXCPath
 	for _, f := range []string{r.FeatureScriptDir, r.ApplicationScriptDir, r.LockDir, o.ConfigFile, o.HypervisorConfigFile, lxcPath} {
 		if f == "" {
 			continue
@@ -36,10 +32,7 @@ func volumeHost(o *schema.Options, p *Plan) (hostpath.Host, error) {
 		}
 		h.Trusted = append(h.Trusted, abs)
 	}
-	paths := pve.Paths{Root: os.Getenv(pve.EnvPveRoot)}
-	if paths.Root == "" {
-		paths.Root = "/"
-	}
+	paths := pve.Paths{Root: host.PveRoot}
 	data, err := os.ReadFile(paths.StorageCfg())
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return h, fmt.Errorf("read %s: %w", paths.StorageCfg(), err)
@@ -50,10 +43,7 @@ func volumeHost(o *schema.Options, p *Plan) (hostpath.Host, error) {
 			h.Expected = append(h.Expected, hostpath.Mount{Path: mp, What: fmt.Sprintf("Proxmox storage '%s' (%s)", s.ID, s.Type)})
 		}
 	}
-	fstab := os.Getenv("PHOENIX_LXC_FSTAB")
-	if fstab == "" {
-		fstab = "/etc/fstab"
-	}
+	fstab := host.Fstab
 	data, err = os.ReadFile(fstab)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return h, fmt.Errorf("read %s: %w", fstab, err)

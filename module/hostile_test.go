@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
@@ -31,12 +30,13 @@ func refusingDeps(t *testing.T, calls *int) Deps {
 			t.Error("the pipeline ran on hostile input")
 			return pipeline.Result{}
 		},
-		OpenBackend: func(string, runner.Runner, backends.Node) (backend.Backend, error) {
+		OpenBackend: func(string, runner.Runner, Host, Node) (backend.Backend, error) {
 			*calls++
 			t.Error("a backend was opened on hostile input")
 			return nil, os.ErrPermission
 		},
-		Hostname: func() (string, error) { return "pve1", nil },
+		Hostname: func(Host) (string, error) { return "pve1", nil },
+		Host:     ReadHost(),
 		Euid:     func() int { return 0 },
 	}
 }

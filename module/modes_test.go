@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 )
 
 const secretPw = "s3cret-Pa55word"
@@ -133,4 +134,19 @@ func TestBackendErrorFails(t *testing.T) {
 	obj, code, _ := runArgs(t, inline(""), nil, f.deps())
 	assert.Equal(t, 1, code)
 	assert.True(t, strings.Contains(obj["msg"].(string), "backend auto: pct not found"), obj["msg"])
+}
+
+// The environment is read in one place, ReadHost: every setting a test
+// can point elsewhere, and the defaults of a real node.
+func TestTheHostIsReadFromTheEnvironmentOnce(t *testing.T) {
+	for _, k := range []string{"PHOENIX_LXC_PCT", "PHOENIX_LXC_PVE_ROOT", "PHOENIX_LXC_LXCPATH", "PHOENIX_LXC_SUBUID", "PHOENIX_LXC_SUBGID", "PHOENIX_LXC_LOCK_DIR", "PHOENIX_LXC_FSTAB"} {
+		t.Setenv(k, "")
+	}
+	assert.Equal(t, Host{Pct: "/usr/sbin/pct", PveRoot: "/", LXCPath: "/var/lib/lxc", SubUID: "/etc/subuid", SubGID: "/etc/subgid",
+		LockDir: "/run/lock/phoenix_lxc", Fstab: "/etc/fstab"}, ReadHost())
+	t.Setenv("PHOENIX_LXC_PVE_ROOT", "/tmp/node")
+	t.Setenv("PHOENIX_LXC_SUBUID", "/tmp/subuid")
+	h := ReadHost()
+	assert.Equal(t, "/tmp/node", h.PveRoot)
+	assert.Equal(t, "/tmp/subuid", h.SubUID)
 }

@@ -11,7 +11,6 @@ import (
 	"sort"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
@@ -20,15 +19,17 @@ import (
 // Deps are the module's links to the outside world, replaced in tests.
 type Deps struct {
 	Converge    func(context.Context, pipeline.Request) pipeline.Result
-	OpenBackend func(name string, r runner.Runner, node backends.Node) (backend.Backend, error)
-	Hostname    func() (string, error)
+	OpenBackend func(name string, r runner.Runner, h Host, node Node) (backend.Backend, error)
+	Hostname    func(Host) (string, error)
+	// Host is what the environment says about this host (ReadHost).
+	Host Host
 	// Euid is the effective user id the run has; it must be root's.
 	Euid func() int
 }
 
 // Real returns the production dependencies.
 func Real() Deps {
-	return Deps{Converge: pipeline.Run, OpenBackend: backends.Open, Hostname: osHostname, Euid: os.Geteuid}
+	return Deps{Converge: pipeline.Run, OpenBackend: OpenBackend, Hostname: osHostname, Euid: os.Geteuid, Host: ReadHost()}
 }
 
 // logs are where a run writes for a person: progress lines, and (run -v)
@@ -44,7 +45,7 @@ func (p *Plan) Open(d Deps, l logs) error {
 	if l.commands != nil {
 		r = runner.Echo{R: r, W: l.commands}
 	}
-	b, err := d.OpenBackend(p.BackendName, r, p.Node)
+	b, err := d.OpenBackend(p.BackendName, r, p.Host, p.Node)
 	if err != nil {
 		return fmt.Errorf("backend %s: %w", p.BackendName, err)
 	}
@@ -96,7 +97,7 @@ func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, l lo
 		return nil, pipeline.Result{}, ps
 	}
 	*step = "loading the containers"
-	plan, err := Prepare(o, d.Hostname)
+	plan, err := Prepare(o, d.Host, d.Hostname)
 	if err != nil {
 		return nil, pipeline.Result{}, err
 	}

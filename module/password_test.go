@@ -5,9 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 )
 
 // A password given as a crypt(3) hash is as secret as the password: masked

@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backends"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -38,13 +36,14 @@ type Plan struct {
 	Secrets        []string // secret values of the fleet, scrubbed from all output
 	Single         bool     // the ctid option was used: one container, flat output
 	ShowConfig     bool     // return the containers' full configs (diff, or verbosity 2)
-	Node           backends.Node
+	Node           Node
+	Host           Host
 }
 
 // Prepare turns validated options into a Plan: it loads and checks the
 // fleet (config file or inline container), expands the targets and fills
 // in defaults. It touches nothing but the input files.
-func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) {
+func Prepare(o *schema.Options, host Host, hostname func(Host) (string, error)) (*Plan, error) {
 	fleet, warnings, err := loadFleet(o)
 	if err != nil {
 		return nil, err
@@ -59,10 +58,10 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 		Warnings:       warnings,
 		Single:         o.CTID != nil,
 	}
-	p.Node = backends.Node{Name: o.Node, Given: o.Node != ""}
+	p.Node, p.Host = Node{Name: o.Node, Given: o.Node != ""}, host
 	node := o.Node
 	if node == "" {
-		if node, err = hostname(); err != nil {
+		if node, err = hostname(host); err != nil {
 			return nil, fmt.Errorf("node: cannot read this host's name (%v); set the node option", err)
 		}
 	}
@@ -82,15 +81,16 @@ func Prepare(o *schema.Options, hostname func() (string, error)) (*Plan, error) 
 		ApplicationScriptDir: or(o.ApplicationScriptDir, DefaultScriptDir),
 		AllowRestart:         o.AllowRestart,
 		LockTimeout:          time.Duration(orInt(o.LockTimeout, DefaultLockTimeout)) * time.Second,
-		LockDir:              lockDir(),
+		LockDir:              host.LockDir,
+		SubIDFiles:           [2]string{host.SubUID, host.SubGID},
 		Parallel:             orInt(o.Parallel, DefaultParallel),
 		FailFast:             o.FailFast,
 	}
-	host, err := volumeHost(o, p)
+	vh, err := volumeHost(o, p, host)
 	if err != nil {
 		return nil, fmt.Errorf("shared volumes: %w", err)
 	}
-	if err := checkVolumes(p, host, hostpath.SystemLstat); err != nil {
+	if err := checkVolumes(p, vh, hostpath.SystemLstat); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -200,11 +200,8 @@ func orInt(n, def int) int {
 // osHostname is the default node name: on a Proxmox VE node the nodename
 // of /etc/pve/.members (pmxcfs's name for this node, which .vmlist and the
 // storages' nodes lists use), else the host name.
-func osHostname() (string, error) {
-	root := os.Getenv(pve.EnvPveRoot)
-	if root == "" {
-		root = "/"
-	}
+func osHostname(h Host) (string, error) {
+	root := h.PveRoot
 	var members struct {
 		NodeName string `json:"nodename"`
 	}
@@ -212,13 +209,4 @@ func osHostname() (string, error) {
 		return members.NodeName, nil
 	}
 	return os.Hostname()
-}
-
-// lockDir is where per-container run locks live: PHOENIX_LXC_LOCK_DIR, else
-// LockDir.
-func lockDir() string {
-	if d := os.Getenv("PHOENIX_LXC_LOCK_DIR"); d != "" {
-		return d
-	}
-	return LockDir
 }

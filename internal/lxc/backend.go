@@ -1,7 +1,6 @@
 package lxc
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -9,8 +8,8 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 )
 
-// DefaultLXCPath is where LXC keeps containers unless PHOENIX_LXC_LXCPATH
-// says otherwise.
+// DefaultLXCPath is where LXC keeps containers unless New is given another
+// path (the module takes it from PHOENIX_LXC_LXCPATH).
 const DefaultLXCPath = "/var/lib/lxc"
 
 // Backend drives containers with the lxc-* tools. Each container is named by
@@ -31,13 +30,9 @@ type Backend struct {
 
 var _ backend.Backend = (*Backend)(nil)
 
-// New returns a backend running commands through r. An empty lxcpath means
-// $PHOENIX_LXC_LXCPATH, else /var/lib/lxc. It reads the host's cgroup layout
-// once.
+// New returns a backend running commands through r on the containers of
+// lxcpath (empty: /var/lib/lxc). It reads the host's cgroup layout once.
 func New(r runner.Runner, lxcpath string) *Backend {
-	if lxcpath == "" {
-		lxcpath = os.Getenv("PHOENIX_LXC_LXCPATH")
-	}
 	if lxcpath == "" {
 		lxcpath = DefaultLXCPath
 	}

@@ -29,10 +29,9 @@ func writeCT(t *testing.T, b *Backend, id int, conf string) {
 	require.NoError(t, os.WriteFile(b.confPath(id), []byte(conf), 0o640))
 }
 
-func TestNewUsesEnvLXCPath(t *testing.T) {
-	t.Setenv("PHOENIX_LXC_LXCPATH", "/srv/lxc")
-	assert.Equal(t, "/srv/lxc", New(nil, "").LXCPath)
-	assert.Equal(t, "/x", New(nil, "/x").LXCPath)
+func TestNewTakesTheLXCPathItIsGiven(t *testing.T) {
+	assert.Equal(t, DefaultLXCPath, New(nil, "").LXCPath)
+	assert.Equal(t, "/x", New(nil, "/x/").LXCPath)
 }
 
 func TestObserveAbsentMakesNoCall(t *testing.T) {

@@ -27,7 +27,9 @@ type Request struct {
 	// order given.
 	NoSpec bool
 
-	Node                 string // this host's node name
+	Node string // this host's node name
+	// SubIDFiles are the host's id grants, /etc/subuid and /etc/subgid.
+	SubIDFiles           [2]string
 	FeatureScriptDir     string
 	ApplicationScriptDir string
 	AllowRestart         bool

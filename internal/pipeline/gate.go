@@ -9,23 +9,11 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 )
 
-// subIDFiles are the host's id grants: /etc/subuid and /etc/subgid, or
-// PHOENIX_LXC_SUBUID and PHOENIX_LXC_SUBGID (tests point them elsewhere).
-func subIDFiles() [2]string {
-	f := [2]string{"/etc/subuid", "/etc/subgid"}
-	for i, env := range []string{"PHOENIX_LXC_SUBUID", "PHOENIX_LXC_SUBGID"} {
-		if v := os.Getenv(env); v != "" {
-			f[i] = v
-		}
-	}
-	return f
-}
-
 // checkGrants reports host ranges of a custom map that root is not granted in
-// /etc/subuid or /etc/subgid (LXC refuses to start such a container).
-func checkGrants(m idmap.Set) error {
+// files, the host's /etc/subuid and /etc/subgid (LXC refuses to start such a
+// container).
+func checkGrants(m idmap.Set, files [2]string) error {
 	var missing []string
-	files := subIDFiles()
 	for i, k := range []idmap.Kind{idmap.UID, idmap.GID} {
 		data, err := os.ReadFile(files[i])
 		if err != nil {

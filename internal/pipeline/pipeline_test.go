@@ -45,7 +45,8 @@ func newRequest(t *testing.T, f *fake, fleet map[int]*schema.Spec, dir string, t
 	require.NoError(t, os.WriteFile(FeatureScript(scripts, "base_setup"), []byte("#!/bin/sh\necho base\n"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(scripts, "app.sh"), []byte("#!/bin/sh\necho app\n"), 0o755))
 	return Request{Fleet: fleet, Targets: targets, State: "present", FeatureScriptDir: scripts, ApplicationScriptDir: scripts,
-		LockDir: filepath.Join(dir, "locks"), LockTimeout: time.Second, Backend: f, Runner: &hostRunner{}, Log: &bytes.Buffer{}}
+		LockDir: filepath.Join(dir, "locks"), LockTimeout: time.Second, Backend: f, Runner: &hostRunner{}, Log: &bytes.Buffer{},
+		SubIDFiles: [2]string{"/etc/subuid", "/etc/subgid"}}
 }
 
 func actionNames(res Result) []string {
@@ -241,10 +242,10 @@ func TestUngrantedMapFailsBeforeAnythingIsCreated(t *testing.T) {
 	fleet[900].Idmap = []string{"u 0 300000 65536", "g 0 300000 65536"}
 	grants := filepath.Join(dir, "subid")
 	require.NoError(t, os.WriteFile(grants, []byte("root:100000:65536\n"), 0o644))
-	t.Setenv("PHOENIX_LXC_SUBUID", grants)
-	t.Setenv("PHOENIX_LXC_SUBGID", grants)
 	f := newFake()
-	res := Run(context.Background(), newRequest(t, f, fleet, dir, 900))
+	req := newRequest(t, f, fleet, dir, 900)
+	req.SubIDFiles = [2]string{grants, grants}
+	res := Run(context.Background(), req)
 	require.True(t, res.Failed)
 	assert.Equal(t, "preflight", res.Containers[0].Step)
 	assert.Contains(t, res.Msg, "add root:300000:65536 to "+grants)

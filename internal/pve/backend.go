@@ -26,8 +26,9 @@ type Backend struct {
 
 var _ backend.Backend = (*Backend)(nil)
 
-// New returns the Proxmox backend, running pct through r.
-func New(r runner.Runner) *Backend { return &Backend{C: NewClient(r)} }
+// New returns the Proxmox backend, running pct (at pct) through r, with
+// the Proxmox files under root.
+func New(r runner.Runner, pct, root string) *Backend { return &Backend{C: NewClient(r, pct, root)} }
 
 // Name is "pct".
 func (b *Backend) Name() string { return "pct" }

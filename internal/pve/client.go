@@ -18,14 +18,13 @@ type Client struct {
 	LockWait time.Duration
 }
 
-// NewClient returns a client for pct at $PHOENIX_LXC_PCT (default
-// /usr/sbin/pct) reading Proxmox files under $PHOENIX_LXC_PVE_ROOT
-// (default /).
-func NewClient(r runner.Runner) *Client {
+// NewClient returns a client for pct at pct reading Proxmox files under
+// root (the module takes both from its environment).
+func NewClient(r runner.Runner, pct, root string) *Client {
 	return &Client{
 		Runner:   r,
-		Pct:      envOr(EnvPct, DefaultPct),
-		Paths:    Paths{Root: envOr(EnvPveRoot, "/")},
+		Pct:      pct,
+		Paths:    Paths{Root: root},
 		LockWait: 10 * time.Second,
 	}
 }

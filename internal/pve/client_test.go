@@ -22,10 +22,8 @@ func TestArgvShapes(t *testing.T) {
 	assert.Equal(t, "/usr/sbin/pct snapshot 105 golden", j(c.SnapshotArgv(105, "golden", nil)))
 }
 
-func TestEnvironmentPointsTheClient(t *testing.T) {
-	t.Setenv(EnvPct, "/opt/emu/pct")
-	t.Setenv(EnvPveRoot, "/tmp/state")
-	c := NewClient(nil)
+func TestTheRootPointsTheClient(t *testing.T) {
+	c := NewClient(nil, "/opt/emu/pct", "/tmp/state")
 	assert.Equal(t, "/opt/emu/pct", c.Pct)
 	assert.Equal(t, "/tmp/state/etc/pve/lxc/105.conf", c.Conf(105))
 	assert.Equal(t, "/tmp/state/run/lock/lxc/pve-config-105.lock", c.Lock(105))

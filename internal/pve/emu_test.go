@@ -62,7 +62,7 @@ func newEmu(t testing.TB) *emu {
 	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/class/net/vmbr0/mtu"), []byte("1500\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "var/lib/vz/template/cache/debian-12-standard_12.7-1_amd64.tar.zst"), []byte("tar"), 0o644))
 	r := runner.Exec{Env: append(os.Environ(), "PCTEMU_ROOT="+root, "PCTEMU_LOG="+log, "PCTEMU_NODE=pve")}
-	b := New(r)
+	b := New(r, DefaultPct, "/")
 	b.C.Pct, b.C.Root = emuBin, root
 	return &emu{t: t, root: root, log: log, b: b, ctx: context.Background()}
 }

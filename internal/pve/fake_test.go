@@ -66,7 +66,7 @@ func (f *fakeRunner) Run(_ context.Context, c runner.Cmd) (runner.Result, error)
 
 // testClient is a client with the default pct path, reading under root.
 func testClient(r runner.Runner, root string) *Client {
-	c := NewClient(r)
+	c := NewClient(r, DefaultPct, "/")
 	c.Pct = DefaultPct
 	c.Root = root
 	return c

@@ -162,7 +162,7 @@ func TestCheckFirewallRefusesCommentSmuggling(t *testing.T) {
 
 // A refused firewall plans no write and leaves the .fw file alone.
 func TestFirewallActionRefusesAndWritesNothing(t *testing.T) {
-	b := New(runner.Exec{})
+	b := New(runner.Exec{}, DefaultPct, "/")
 	b.C.Root = t.TempDir()
 	for _, r := range []schema.FirewallRule{
 		{Type: "in", Action: "DROP", Port: "22"},                                        // no proto

@@ -1,7 +1,6 @@
 package pve
 
 import (
-	"os"
 	"path/filepath"
 	"strconv"
 )
@@ -15,13 +14,6 @@ const (
 
 // DefaultPct is where Proxmox installs pct.
 const DefaultPct = "/usr/sbin/pct"
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
 
 // Paths names the Proxmox files the package reads and writes, under Root.
 type Paths struct {
