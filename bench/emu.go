@@ -99,18 +99,15 @@ func (h *emuHost) module(b *bench, args map[string]any) (result, error) {
 	return res, nil
 }
 
-// readOnly are the pct subcommands that change nothing.
-var readOnly = map[string]bool{"list": true, "status": true, "config": true, "pending": true, "listsnapshot": true}
-
 // pctCalls reads and clears the pct log: every call, and the
-// state-changing ones among them.
+// state-changing ones among them (the emulator marks them "! ").
 func (h *emuHost) pctCalls() (calls, changing int) {
 	data, _ := os.ReadFile(h.log)
 	_ = os.Remove(h.log)
 	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		if f := strings.Fields(l); len(f) > 0 {
 			calls++
-			if !readOnly[f[0]] {
+			if f[0] == "!" {
 				changing++
 			}
 		}

@@ -24,7 +24,7 @@ func freshRows(b *bench, t *table) {
 	for _, c := range res.Containers {
 		for _, a := range c.Actions {
 			f := strings.Fields(a.Command)
-			if !a.Done || len(f) < 2 || filepath.Base(f[0]) != "pct" || readOnly[f[1]] {
+			if !a.Done || len(f) < 2 || filepath.Base(f[0]) != "pct" {
 				continue
 			}
 			key := a.Step + " (" + f[1] + ")"

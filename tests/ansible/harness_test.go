@@ -192,14 +192,12 @@ func (n *node) mutations() []string {
 	require.NoError(n.t, os.Remove(n.log))
 	var out []string
 	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if f := strings.Fields(l); len(f) > 0 && !readOnly[f[0]] {
-			out = append(out, l)
+		if c, ok := strings.CutPrefix(l, "! "); ok { // the emulator's mark
+			out = append(out, c)
 		}
 	}
 	return out
 }
-
-var readOnly = map[string]bool{"list": true, "status": true, "config": true, "pending": true, "listsnapshot": true}
 
 // confs returns every container conf under the emulator's root.
 func (n *node) confs() map[string]string {

@@ -19,7 +19,7 @@ func TestApplicationRerunsOnlyOnWhatItConsumes(t *testing.T) {
 	cfg := h.fleet()
 	require.Equal(t, false, h.run(map[string]any{"config_file": cfg})["failed"])
 	ran := func() bool {
-		for _, c := range mutations(h.pctCalls()) {
+		for _, c := range h.mutations() {
 			if strings.Contains(c, "/app.sh 901") {
 				return true
 			}

@@ -42,7 +42,7 @@ func BenchmarkConvergedFleet(b *testing.B) {
 				}
 				c := h.pctCalls()
 				calls += len(c)
-				muts += len(mutations(c))
+				muts += len(h.mutations())
 			}
 			per := float64(b.N)
 			b.ReportMetric(float64(calls)/per, "pct_calls/run")

@@ -45,7 +45,7 @@ func (h *host) refused(cfg string, want string, untouched ...string) {
 		res := h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": check})
 		require.Equal(h.t, true, res["failed"], "check=%v: %v", check, res["msg"])
 		assert.Contains(h.t, res["msg"], want, "check=%v", check)
-		assert.Empty(h.t, mutations(h.pctCalls()), "check=%v: nothing changed", check)
+		assert.Empty(h.t, h.mutations(), "check=%v: nothing changed", check)
 		for _, p := range untouched {
 			_, err := os.Lstat(p)
 			assert.True(h.t, os.IsNotExist(err), "%s was not created", p)
@@ -142,7 +142,7 @@ func TestLockFolderMustBeRootOnly(t *testing.T) {
 	res := h.run(map[string]any{"config_file": cfg}, "PHOENIX_LXC_LOCK_DIR="+planted)
 	require.Equal(t, true, res["failed"])
 	assert.Contains(t, res["msg"], "is not a directory owned by uid 0")
-	assert.Empty(t, mutations(h.pctCalls()))
+	assert.Empty(t, h.mutations())
 
 	locks := filepath.Join(h.dir, "locks")
 	require.NoError(t, os.MkdirAll(locks, 0o700))
@@ -153,7 +153,7 @@ func TestLockFolderMustBeRootOnly(t *testing.T) {
 	assert.Contains(t, res["msg"], "run lock")
 	_, err := os.Lstat(target)
 	assert.True(t, os.IsNotExist(err), "the symlink's target was not created")
-	assert.Empty(t, mutations(h.pctCalls()))
+	assert.Empty(t, h.mutations())
 
 	fresh := filepath.Join(h.dir, "new", "locks")
 	res = h.run(map[string]any{"config_file": cfg}, "PHOENIX_LXC_LOCK_DIR="+fresh)

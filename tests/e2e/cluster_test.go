@@ -65,7 +65,7 @@ func TestAClusterNodeLeavesOtherNodesContainersAlone(t *testing.T) {
 		assert.Equal(t, "failed", cs["951"]["status"])
 		assert.Contains(t, cs["951"]["msg"], `source CT 950 lives on node "pve2", and pct clones on the source's node`)
 		assert.NotEqual(t, "failed", cs["960"]["status"], cs["960"]["msg"])
-		for _, c := range mutations(h.pctCalls()) {
+		for _, c := range h.mutations() {
 			assert.False(t, strings.Contains(c, "950"), "nothing touches CT 950 here: %s", c)
 		}
 	}
@@ -92,7 +92,7 @@ func TestANewContainerInAClusterNeedsANode(t *testing.T) {
 		assert.Equal(t, "define", step)
 		assert.Contains(t, msg, "this node (pve) is one of 2 in its cluster (pve, pve2) and CT 961 exists on none of them")
 	}
-	assert.Empty(t, mutations(h.pctCalls()))
+	assert.Empty(t, h.mutations())
 	cfg = h.clusterFleet(map[int]map[string]any{961: {"name": "x", "template": "local:vztmpl/debian-12.tar.zst", "node": "pve"}})
 	res := h.run(map[string]any{"config_file": cfg, "node": nil})
 	require.Equal(t, false, res["failed"], res["msg"])
@@ -111,5 +111,5 @@ func TestAStorageOfOtherNodesIsRefused(t *testing.T) {
 		assert.Equal(t, "define", step)
 		assert.Contains(t, msg, "storage_pool: storage 'local-lvm' is not available on node 'pve'")
 	}
-	assert.Empty(t, mutations(h.pctCalls()))
+	assert.Empty(t, h.mutations())
 }

@@ -39,7 +39,7 @@ func TestMissingTemplateFailsInCheckModeAsInARealRun(t *testing.T) {
 		assert.Equal(t, realStep, checkStep, "same step")
 		assert.Equal(t, realMsg, checkMsg, "same message")
 		assert.Contains(t, checkMsg, "can't find file '"+tpl+"'")
-		assert.Empty(t, mutations(h.pctCalls()), "no pct create was even tried")
+		assert.Empty(t, h.mutations(), "no pct create was even tried")
 	}
 }
 
@@ -133,7 +133,7 @@ func TestStorageThatCannotServeTheSpecFailsBeforeCreate(t *testing.T) {
 		assert.Equal(t, realStep, checkStep)
 		assert.Equal(t, realMsg, checkMsg)
 		assert.Contains(t, checkMsg, c.want)
-		assert.Empty(t, mutations(h.pctCalls()), "nothing was created")
+		assert.Empty(t, h.mutations(), "nothing was created")
 	}
 	h := newHost(t)
 	h.write("root/etc/pve/storage.cfg", cfgText, 0o644)
@@ -156,7 +156,7 @@ func TestMissingBridgeFailsInCheckModeAsInARealRun(t *testing.T) {
 	assert.Equal(t, realStep, checkStep)
 	assert.Equal(t, realMsg, checkMsg)
 	assert.Contains(t, checkMsg, "bridge 'vmbr9' does not exist")
-	assert.Empty(t, mutations(h.pctCalls()), "nothing was created")
+	assert.Empty(t, h.mutations(), "nothing was created")
 
 	res := h.run(map[string]any{"config_file": h.oneContainer(map[string]any{"network_config": map[string]any{"name": "eth0", "bridge": "vmbr0", "ip": "dhcp"}})})
 	require.Equal(t, false, res["failed"], res["msg"])
@@ -168,7 +168,7 @@ func TestMissingBridgeFailsInCheckModeAsInARealRun(t *testing.T) {
 	assert.Equal(t, realStep, checkStep)
 	assert.Equal(t, realMsg, checkMsg)
 	assert.Contains(t, checkMsg, "bridge 'vmbr9' does not exist")
-	assert.Empty(t, mutations(h.pctCalls()), "nothing was set")
+	assert.Empty(t, h.mutations(), "nothing was set")
 }
 
 // Every missing GPU device node is named in one message, in check mode
@@ -185,7 +185,7 @@ func TestEveryMissingGPUDeviceIsNamedAtOnce(t *testing.T) {
 		assert.Contains(t, checkMsg, d+" (")
 	}
 	assert.NotContains(t, checkMsg, "/dev/nvidia0 (", "the device that is there is not named")
-	assert.Empty(t, mutations(h.pctCalls()))
+	assert.Empty(t, h.mutations())
 }
 
 // Without root nothing is read or run, in check mode too: the module and

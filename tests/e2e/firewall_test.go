@@ -52,7 +52,7 @@ func TestHostileFirewallRuleIsRefusedAtValidation(t *testing.T) {
 		for _, w := range want {
 			assert.Contains(t, res["msg"], w, "check mode %t", check)
 		}
-		assert.Empty(t, mutations(h.pctCalls()), "check mode %t: no state-changing pct call", check)
+		assert.Empty(t, h.mutations(), "check mode %t: no state-changing pct call", check)
 		_, err := os.Stat(filepath.Join(h.root, "etc/pve/firewall/901.fw"))
 		assert.True(t, os.IsNotExist(err), "check mode %t: no .fw file written", check)
 		assert.Empty(t, h.confs(), "check mode %t: no container created", check)

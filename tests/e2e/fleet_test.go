@@ -204,7 +204,7 @@ func TestCheckModeNamesEveryProblemAtOnce(t *testing.T) {
 	for _, id := range []string{"902", "910", "952", "956"} {
 		assert.Equal(t, "changed", cs[id]["status"], "%s is planned: %v", id, cs[id]["msg"])
 	}
-	assert.Empty(t, mutations(h.pctCalls()), "check mode changes nothing")
+	assert.Empty(t, h.mutations(), "check mode changes nothing")
 }
 
 // Three runs on overlapping fleets at once all succeed and end as one
@@ -231,7 +231,7 @@ func TestThreeOverlappingRunsEndAsOneRun(t *testing.T) {
 	}
 	assert.Equal(t, maskHashes(want), maskHashes(h.confs()), "the scripts' hashes differ: they name their host's folder")
 	count := map[string]int{}
-	for _, c := range mutations(h.pctCalls()) {
+	for _, c := range h.mutations() {
 		if f := strings.Fields(c); len(f) >= 3 && (f[0] == "create" || f[0] == "clone") {
 			count[f[0]+" "+f[len(f)-1]]++
 			if f[0] == "clone" {
@@ -267,5 +267,5 @@ func TestAContainerFinishedByAnotherRunWhileWaitingIsLeftAlone(t *testing.T) {
 	res, _, _ := wait()
 	require.Equal(t, false, res["failed"], res["msg"])
 	assert.Equal(t, false, res["changed"], actions(res))
-	assert.Empty(t, mutations(h.pctCalls()))
+	assert.Empty(t, h.mutations())
 }

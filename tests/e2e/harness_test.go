@@ -116,8 +116,9 @@ func (h *host) run(args map[string]any, extraEnv ...string) map[string]any {
 	return res
 }
 
-// pctCalls returns the pct invocations logged since the last reset.
-func (h *host) pctCalls() []string {
+// pctLog returns the pct invocations logged since the last reset, as the
+// emulator wrote them: state-changing ones start with its mark "! ".
+func (h *host) pctLog() []string {
 	data, err := os.ReadFile(h.log)
 	if os.IsNotExist(err) {
 		return nil
@@ -126,15 +127,24 @@ func (h *host) pctCalls() []string {
 	return strings.Split(strings.TrimSpace(string(data)), "\n")
 }
 
+// pctCalls returns the pct invocations logged since the last reset,
+// without the emulator's mark.
+func (h *host) pctCalls() []string {
+	var out []string
+	for _, l := range h.pctLog() {
+		out = append(out, strings.TrimPrefix(l, "! "))
+	}
+	return out
+}
+
 func (h *host) resetLog() { _ = os.Remove(h.log) }
 
-var readOnly = map[string]bool{"list": true, "status": true, "config": true, "pending": true, "listsnapshot": true}
-
-// mutations are the state-changing pct calls among calls.
-func mutations(calls []string) []string {
+// mutations are the state-changing pct invocations since the last reset,
+// as the emulator marks them.
+func (h *host) mutations() []string {
 	var out []string
-	for _, c := range calls {
-		if c != "" && !readOnly[strings.Fields(c)[0]] {
+	for _, l := range h.pctLog() {
+		if c, ok := strings.CutPrefix(l, "! "); ok {
 			out = append(out, c)
 		}
 	}

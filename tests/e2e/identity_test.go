@@ -47,13 +47,13 @@ func TestDNSTagsProtectionAndNotesConverge(t *testing.T) {
 		h.resetLog()
 		res = h.run(map[string]any{"config_file": h.oneContainer(identity(extra))})
 		assert.Equal(t, false, res["changed"], "%v: %v", extra, actions(res))
-		assert.Empty(t, mutations(h.pctCalls()), "%v", extra)
+		assert.Empty(t, h.mutations(), "%v", extra)
 	}
 
 	h.resetLog()
 	res = h.run(map[string]any{"config_file": h.oneContainer(identity(map[string]any{"description": "Web front end, moved.\n"}))})
 	require.Equal(t, false, res["failed"], res["msg"])
-	assert.Len(t, mutations(h.pctCalls()), 1, "one set")
+	assert.Len(t, h.mutations(), 1, "one set")
 	c = h.conf("900")
 	assert.True(t, strings.HasPrefix(c, "#Web front end, moved.\n#phoenix_lxc%3A feature%3Abase_setup="), c)
 }
@@ -77,7 +77,7 @@ func TestProtectionIsLiftedOnlyByTheSpec(t *testing.T) {
 			res = h.run(args)
 			require.Equal(t, true, res["failed"], "%v", args)
 			assert.Contains(t, res["msg"], "CT 900 is protected (protection: 1), and Proxmox refuses to destroy it")
-			assert.Empty(t, mutations(h.pctCalls()))
+			assert.Empty(t, h.mutations())
 		}
 	}
 

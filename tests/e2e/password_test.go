@@ -55,9 +55,9 @@ func (h *host) rootShadow() string {
 
 // changesOf lists the state-changing pct calls, without the read of
 // /etc/shadow (pct exec is a change to the emulator's counters).
-func changesOf(calls []string) []string {
+func changesOf(h *host) []string {
 	var out []string
-	for _, c := range mutations(calls) {
+	for _, c := range h.mutations() {
 		if !strings.HasSuffix(c, "-- cat /etc/shadow") {
 			out = append(out, c)
 		}
@@ -121,7 +121,7 @@ func TestPasswordHashIsEnforcedFromTheContainersShadow(t *testing.T) {
 	res, stdout, stderr = wait()
 	require.Equal(t, false, res["failed"], res["msg"])
 	assert.Equal(t, false, res["changed"], actions(res))
-	assert.Empty(t, changesOf(h.pctCalls()))
+	assert.Empty(t, changesOf(h))
 	assert.Contains(t, h.pctCalls(), "exec 901 --keep-env 0 -- cat /etc/shadow", "read on every run")
 	noTrace("converged run", stdout, stderr)
 
@@ -136,7 +136,7 @@ func TestPasswordHashIsEnforcedFromTheContainersShadow(t *testing.T) {
 	require.Equal(t, false, res["failed"], res["msg"])
 	assert.Equal(t, true, res["changed"])
 	assert.Equal(t, []string{"901 chpasswd -e"}, secretsRun(res))
-	assert.Empty(t, changesOf(h.pctCalls()), "check mode only reads")
+	assert.Empty(t, changesOf(h), "check mode only reads")
 	assert.Equal(t, "root:"+pwHashOther+":19000:0:99999:7:::", h.rootShadow())
 	noTrace("check run", stdout, stderr)
 
@@ -190,7 +190,7 @@ func TestPlainPasswordIsSetOnceWithAWarning(t *testing.T) {
 	res = h.run(map[string]any{"config_file": cfg})
 	require.Equal(t, false, res["failed"], res["msg"])
 	assert.Equal(t, false, res["changed"], actions(res))
-	assert.Empty(t, mutations(h.pctCalls()), "plain text is never read back nor compared")
+	assert.Empty(t, h.mutations(), "plain text is never read back nor compared")
 	assert.Equal(t, set, h.rootShadow())
 	assert.True(t, warned(res), "warns: %v", res["warnings"])
 
@@ -219,6 +219,6 @@ func TestPasswordHashIsPlannedForANewContainer(t *testing.T) {
 	res := h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true})
 	require.Equal(t, false, res["failed"], res["msg"])
 	assert.Equal(t, []string{"901 chpasswd -e"}, secretsRun(res))
-	assert.Empty(t, mutations(h.pctCalls()))
+	assert.Empty(t, h.mutations())
 	assert.NoFileExists(t, filepath.Join(h.dir, shadow901))
 }

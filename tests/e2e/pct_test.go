@@ -54,7 +54,7 @@ func TestCheckModeChangesNothingAndPlansTheRealRun(t *testing.T) {
 	plan := h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true, "_ansible_diff": true})
 	require.Equal(t, false, plan["failed"], plan["msg"])
 	assert.Equal(t, true, plan["changed"])
-	assert.Empty(t, mutations(h.pctCalls()), "check mode on nothing")
+	assert.Empty(t, h.mutations(), "check mode on nothing")
 	_, err := os.Stat(filepath.Join(h.vols, "data"))
 	assert.True(t, os.IsNotExist(err), "no mkdir in check mode")
 
@@ -79,7 +79,7 @@ func TestCheckModeChangesNothingAndPlansTheRealRun(t *testing.T) {
 	h.resetLog()
 	check := h.run(map[string]any{"config_file": cfg, "_ansible_check_mode": true, "_ansible_diff": true})
 	assert.Equal(t, true, check["changed"])
-	assert.Empty(t, mutations(h.pctCalls()), "check mode on a drifted fleet")
+	assert.Empty(t, h.mutations(), "check mode on a drifted fleet")
 	assert.Equal(t, before, h.confs(), "conf files untouched by check mode")
 	planned := actions(check)
 	assert.Contains(t, strings.Join(planned, "\n"), "--memory 2048")
@@ -95,7 +95,7 @@ func TestCheckModeChangesNothingAndPlansTheRealRun(t *testing.T) {
 func TestFaultAtEveryMutationIsFinishedByTheNextRun(t *testing.T) {
 	clean := newHost(t)
 	require.Equal(t, false, clean.run(map[string]any{"config_file": clean.fleet()})["failed"])
-	total := len(mutations(clean.pctCalls()))
+	total := len(clean.mutations())
 	want := clean.confs()
 	require.Greater(t, total, 10)
 	for n := 1; n <= total; n++ {
@@ -119,7 +119,7 @@ func TestGateFailsClosedOnAWrongMap(t *testing.T) {
 		assert.Contains(t, res["msg"], "idmap gate: expected [u 0 100000 65536, g 0 100000 65536]", bug)
 		_, err := os.Stat(filepath.Join(h.vols, "data"))
 		assert.True(t, os.IsNotExist(err), "%s: no shared volume created", bug)
-		for _, c := range mutations(h.pctCalls()) {
+		for _, c := range h.mutations() {
 			assert.NotContains(t, c, "--mp0", bug)
 		}
 	}

@@ -49,7 +49,7 @@ exit $rc
 func TestKilledAfterEveryMutationIsFinishedByTheNextRun(t *testing.T) {
 	clean := newHost(t)
 	require.Equal(t, false, clean.run(map[string]any{"config_file": clean.fleet()})["failed"])
-	total := len(mutations(clean.pctCalls()))
+	total := len(clean.mutations())
 	want := maskVols(clean.confs(), clean.vols)
 	require.Greater(t, total, 10)
 	t.Logf("%d kill points", total)
@@ -66,7 +66,7 @@ func killedAt(t *testing.T, k, parallel int, want map[string]string) {
 	cmd, wait := h.start("killed", map[string]any{"config_file": cfg, "parallel": parallel}, h.killingPct(), "PHX_KILL_AT="+itoa(k))
 	_, stdout, _ := wait()
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	last := mutations(h.pctCalls())
+	last := h.mutations()
 	require.True(t, ws.Signaled(), "kill %d: the run was killed (it printed %s)", k, stdout)
 	if parallel == 1 {
 		require.Len(t, last, k, "kill %d: no state-changing call after the kill", k)
@@ -188,7 +188,7 @@ func TestLockHeldElsewhereFailsAfterLockTimeout(t *testing.T) {
 	require.Equal(t, true, res["failed"])
 	assert.Contains(t, res["msg"], "CT 900 is being converged by another run")
 	assert.Contains(t, res["msg"], "raise lock_timeout")
-	assert.Empty(t, mutations(h.pctCalls()), "nothing changed while waiting")
+	assert.Empty(t, h.mutations(), "nothing changed while waiting")
 	t.Logf("failed after %v: %v", took.Round(time.Millisecond), res["msg"])
 
 	require.NoError(t, syscall.Flock(int(lock.Fd()), syscall.LOCK_UN))

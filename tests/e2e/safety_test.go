@@ -170,7 +170,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	// A failure at the password step does not print the password either.
 	var at int
-	for i, c := range mutations(h.pctCalls()) {
+	for i, c := range h.mutations() {
 		if strings.Contains(c, "chpasswd") {
 			at = i + 1
 		}
@@ -229,7 +229,7 @@ func TestConcurrentRunsEndAsOneRun(t *testing.T) {
 	assert.Equal(t, want, maskVols(h.confs(), h.vols))
 
 	count := map[string]int{}
-	for _, c := range mutations(h.pctCalls()) {
+	for _, c := range h.mutations() {
 		f := strings.Fields(c)
 		if len(f) >= 3 && (f[0] == "create" || f[0] == "clone") {
 			count[strings.Join(f[:3], " ")]++
@@ -291,7 +291,7 @@ func TestIdmapBeyondTheSubuidGrantFails(t *testing.T) {
 	assert.Contains(t, res["msg"], "does not grant root")
 	assert.Contains(t, res["msg"], `"u 1000 1000 1" (add root:1000:1 to `)
 	var on902 []string
-	for _, c := range mutations(h.pctCalls()) {
+	for _, c := range h.mutations() {
 		if f := strings.Fields(c); len(f) > 1 && (f[1] == "902" || (f[0] == "clone" && len(f) > 2 && f[2] == "902")) {
 			on902 = append(on902, c)
 		}
@@ -317,7 +317,7 @@ func TestSymlinkedVolumePathIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint32(0), fi.Sys().(*syscall.Stat_t).Uid, "the target was not chowned")
 	assert.Equal(t, os.FileMode(0o755), fi.Mode().Perm(), "the target's mode is unchanged")
-	for _, c := range mutations(h.pctCalls()) {
+	for _, c := range h.mutations() {
 		assert.NotContains(t, c, "--mp0", "nothing was mounted")
 	}
 }

@@ -197,7 +197,7 @@ func TestUnsafeHostScriptsAreRefusedBeforeAnyChange(t *testing.T) {
 				require.Equal(t, true, res["failed"], "check=%v: %v", check, res["msg"])
 				assert.Contains(t, res["msg"], "CT 910 failed at step preflight", "check=%v", check)
 				assert.Contains(t, res["msg"], want, "check=%v", check)
-				assert.Empty(t, mutations(h.pctCalls()), "check=%v: no state-changing pct call", check)
+				assert.Empty(t, h.mutations(), "check=%v: no state-changing pct call", check)
 				assert.NoFileExists(t, filepath.Join(h.root, "etc/pve/lxc/910.conf"))
 			}
 		})

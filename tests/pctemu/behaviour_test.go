@@ -144,8 +144,8 @@ func TestFailAtAndLog(t *testing.T) {
 	h.ok("set", "100", "--memory", "1024") // 4: fine again
 	data, err := os.ReadFile(log)
 	require.NoError(t, err)
-	assert.Equal(t, "create 100 local:vztmpl/debian-12.tar.zst --password <hidden>\nconfig 100\n"+
-		"set 100 --memory 256\nset 100 --memory 1024\nset 100 --memory 1024\n", string(data))
+	assert.Equal(t, "! create 100 local:vztmpl/debian-12.tar.zst --password <hidden>\nconfig 100\n"+
+		"! set 100 --memory 256\n! set 100 --memory 1024\n! set 100 --memory 1024\n", string(data), "state-changing invocations marked")
 	assert.NotContains(t, h.read("var/lib/lxc/100/rootfs/etc/shadow"), "s3cret!")
 }
 

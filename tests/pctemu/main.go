@@ -114,11 +114,19 @@ func (e *env) finish(c *command, err error) int {
 }
 
 // logInvocation appends the arguments to PCTEMU_LOG, hiding a password;
-// a newline inside an argument (a description) is written as \n.
+// a newline inside an argument (a description) is written as \n. A
+// state-changing invocation (one PCTEMU_FAIL_AT counts) starts with "! ":
+// readers count mutations by that mark, and keep no list of their own.
 func logInvocation(args []string) error {
 	path := os.Getenv("PCTEMU_LOG")
 	if path == "" {
 		return nil
+	}
+	mark := ""
+	if len(args) > 0 {
+		if c, ok := resolve(args[0]); ok && c.changes {
+			mark = "! "
+		}
 	}
 	out := make([]string, len(args))
 	copy(out, args)
@@ -141,7 +149,7 @@ func logInvocation(args []string) error {
 	for i, a := range out { // one line per invocation, whatever the arguments hold
 		out[i] = strings.ReplaceAll(a, "\n", `\n`)
 	}
-	_, err = fmt.Fprintln(f, strings.Join(out, " "))
+	_, err = fmt.Fprintln(f, mark+strings.Join(out, " "))
 	return err
 }
 
