@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -149,4 +150,31 @@ func (s *Spec) Clone() *Spec {
 	var out Spec
 	_ = json.Unmarshal(b, &out)
 	return &out
+}
+
+// SetFields are the JSON names of the fields spec sets (not zero), in the
+// order Spec declares them. gpu_assignment "none" asks for nothing, as if
+// it were not set.
+func SetFields(spec *Spec) []string {
+	var out []string
+	v := reflect.ValueOf(spec).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		name := JSONName(v.Type().Field(i))
+		if name == "gpu_assignment" && spec.GPUAssignment == "none" {
+			continue
+		}
+		if name != "" && !v.Field(i).IsZero() {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// JSONName is the name a struct field has in JSON, "" for none.
+func JSONName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
 }

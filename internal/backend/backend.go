@@ -116,6 +116,12 @@ type Backend interface {
 	// must follow them: pct protects a container only after them).
 	Mounts(st *State, spec *schema.Spec) ([]Action, *State, error)
 
+	// Fields says, for every spec field by its JSON name, what the backend
+	// does with it: "" when it honours it, else why it does not, which the
+	// run gives as one warning when a spec sets the field. Every field is
+	// decided for every backend (module's TestEveryFieldIsDecidedForEveryBackend).
+	Fields() map[string]string
+
 	Start(st *State) Action
 	Stop(st *State) Action
 	Destroy(st *State) Action

@@ -159,27 +159,27 @@ func (b *Backend) Warnings(spec *schema.Spec) []string {
 			w = append(w, fmt.Sprintf("pct_options %q has no effect on the lxc backend", o))
 		}
 	}
-	if spec.GPUAssignment != "" && spec.GPUAssignment != "none" {
-		w = append(w, "gpu_assignment is not passed through by the lxc backend")
-	}
-	if spec.StorageSizeGB > 0 || spec.StoragePool != "" {
-		w = append(w, "storage_pool and storage_size_gb are ignored by the lxc backend (a directory rootfs)")
-	}
-	if spec.Firewall != nil {
-		w = append(w, "firewall is a Proxmox feature; the lxc backend ignores it")
-	}
-	var proxmoxOnly []string
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{{"nameserver", len(spec.Nameserver) > 0}, {"searchdomain", len(spec.Searchdomain) > 0}, {"tags", len(spec.Tags) > 0},
-		{"protection", spec.Protection != nil}, {"description", spec.Description != nil}} {
-		if f.set {
-			proxmoxOnly = append(proxmoxOnly, f.name)
-		}
-	}
-	if len(proxmoxOnly) > 0 {
-		w = append(w, strings.Join(proxmoxOnly, ", ")+": Proxmox settings the lxc backend does not keep (the container's own /etc/resolv.conf is its own)")
-	}
 	return w
+}
+
+// Fields: what the lxc backend does with each spec field ("" honoured;
+// pct_options: only nesting, which Warnings says flag by flag).
+func (b *Backend) Fields() map[string]string {
+	proxmox := "a Proxmox setting the lxc backend does not keep"
+	return map[string]string{
+		"name": "", "memory_mb": "", "swap_mb": "", "cores": "", "template": "",
+		"storage_pool":    "ignored by the lxc backend (a directory rootfs)",
+		"storage_size_gb": "ignored by the lxc backend (a directory rootfs)",
+		"network_config":  "", "mac_address": "", "features": "",
+		"gpu_assignment": "not passed through by the lxc backend",
+		"portainer_role": "", "unprivileged": "", "clone_from_ctid": "", "template_snapshot_name": "", "application_script": "",
+		"pct_options": "", "ports": "", "health_check": "",
+		"firewall":     "a Proxmox feature; the lxc backend ignores it",
+		"dependencies": "", "start_at_boot": "", "boot_order": "", "boot_delay": "", "node": "",
+		"nameserver": proxmox + " (the container's own /etc/resolv.conf is its own)", "searchdomain": proxmox + " (the container's own /etc/resolv.conf is its own)",
+		"tags": proxmox, "protection": proxmox, "description": proxmox,
+		"idmap": "", "shared_volumes": "", "password": "", "ssh_public_keys": "",
+		"vllm_model": "", "vllm_served_model_name": "", "vllm_port": "", "vllm_tensor_parallel_size": "",
+		"vllm_gpu_memory_utilization": "", "vllm_max_model_len": "", "vllm_args": "",
+	}
 }

@@ -40,6 +40,8 @@ func newFake() *fake { return &fake{cts: map[int]*fakeCT{}} }
 
 func (f *fake) Name() string { return "fake" }
 
+func (f *fake) Fields() map[string]string { return map[string]string{} }
+
 func (f *fake) Observe(_ context.Context, ids []int) (map[int]*backend.State, error) {
 	f.observes++
 	out := map[int]*backend.State{}

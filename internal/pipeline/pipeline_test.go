@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
@@ -251,3 +252,19 @@ func TestUngrantedMapFailsBeforeAnythingIsCreated(t *testing.T) {
 	assert.Contains(t, res.Msg, "add root:300000:65536 to "+grants)
 	assert.Empty(t, f.mutations, "nothing was created")
 }
+
+// A field the spec sets and the backend does not honour gives one warning
+// naming the field and the backend's reason; gpu_assignment "none" sets
+// nothing.
+func TestUnhonouredFieldsAreWarnedOnce(t *testing.T) {
+	b := &declaring{fake: newFake(), fields: map[string]string{"tags": "not kept here", "gpu_assignment": "not passed through"}}
+	spec := &schema.Spec{Name: "x", Tags: []string{"a", "b"}, GPUAssignment: "none"}
+	assert.Equal(t, []string{"tags: not kept here"}, backendWarnings(b, &backend.State{}, spec))
+}
+
+type declaring struct {
+	*fake
+	fields map[string]string
+}
+
+func (d *declaring) Fields() map[string]string { return d.fields }

@@ -5,8 +5,8 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
-// specWarner is a backend that can say which spec fields it leaves alone
-// (the LXC backend: firewall, gpu_assignment, storage ...).
+// specWarner is a backend that can say more than Fields about what it
+// leaves alone (the LXC backend: pct_options flag by flag).
 type specWarner interface {
 	Warnings(spec *schema.Spec) []string
 }
@@ -17,9 +17,17 @@ type stateWarner interface {
 	ConfigureWarnings(st *backend.State, spec *schema.Spec) []string
 }
 
-// backendWarnings collects what the backend says it will not do.
+// backendWarnings collects what the backend says it will not do: one
+// warning per field the spec sets and the backend does not honour, then
+// the backend's own finer ones.
 func backendWarnings(b backend.Backend, st *backend.State, spec *schema.Spec) []string {
 	var out []string
+	fields := b.Fields()
+	for _, f := range schema.SetFields(spec) {
+		if why := fields[f]; why != "" {
+			out = append(out, f+": "+why)
+		}
+	}
 	if w, ok := b.(specWarner); ok {
 		out = append(out, w.Warnings(spec)...)
 	}

@@ -190,3 +190,17 @@ func (b *Backend) Record(st *backend.State, key, value string) backend.Action {
 			return err
 		}}
 }
+
+// Fields: the Proxmox backend honours every spec field (the application
+// settings and ports reach the application script in its pushed spec).
+func (b *Backend) Fields() map[string]string {
+	return map[string]string{
+		"name": "", "memory_mb": "", "swap_mb": "", "cores": "", "template": "", "storage_pool": "", "storage_size_gb": "",
+		"network_config": "", "mac_address": "", "features": "", "gpu_assignment": "", "portainer_role": "", "unprivileged": "",
+		"clone_from_ctid": "", "template_snapshot_name": "", "application_script": "", "pct_options": "", "ports": "",
+		"health_check": "", "firewall": "", "dependencies": "", "start_at_boot": "", "boot_order": "", "boot_delay": "", "node": "",
+		"nameserver": "", "searchdomain": "", "tags": "", "protection": "", "description": "", "idmap": "", "shared_volumes": "",
+		"password": "", "ssh_public_keys": "", "vllm_model": "", "vllm_served_model_name": "", "vllm_port": "",
+		"vllm_tensor_parallel_size": "", "vllm_gpu_memory_utilization": "", "vllm_max_model_len": "", "vllm_args": "",
+	}
+}
