@@ -1,10 +1,8 @@
 package module
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -201,12 +200,8 @@ func orInt(n, def int) int {
 // of /etc/pve/.members (pmxcfs's name for this node, which .vmlist and the
 // storages' nodes lists use), else the host name.
 func osHostname(h Host) (string, error) {
-	root := h.PveRoot
-	var members struct {
-		NodeName string `json:"nodename"`
-	}
-	if data, err := os.ReadFile(filepath.Join(root, "etc/pve/.members")); err == nil && json.Unmarshal(data, &members) == nil && members.NodeName != "" {
-		return members.NodeName, nil
+	if n := (pve.Paths{Root: h.PveRoot}).NodeName(); n != "" {
+		return n, nil
 	}
 	return os.Hostname()
 }

@@ -30,15 +30,30 @@ type cluster struct {
 	kind  map[int]string // CTID -> "lxc" or "qemu"
 }
 
+// members is what .members says: this node's name, the cluster's nodes.
+type members struct {
+	NodeName string                     `json:"nodename"`
+	NodeList map[string]json.RawMessage `json:"nodelist"`
+}
+
+func (p Paths) members() (members, error) {
+	var m members
+	return m, readJSON(p.Members(), &m)
+}
+
+// NodeName is this node's name in .members (pmxcfs's name for it, which
+// .vmlist and the storages' nodes lists use), "" when there is none.
+func (p Paths) NodeName() string {
+	m, _ := p.members()
+	return m.NodeName
+}
+
 // cluster reads .members and .vmlist; missing files mean a node on its
 // own, named b.Node.
 func (b *Backend) cluster() (cluster, error) {
 	cl := cluster{local: b.Node, where: map[int]string{}, kind: map[int]string{}}
-	var members struct {
-		NodeName string                     `json:"nodename"`
-		NodeList map[string]json.RawMessage `json:"nodelist"`
-	}
-	if err := readJSON(b.C.Members(), &members); err != nil {
+	members, err := b.C.members()
+	if err != nil {
 		return cl, err
 	}
 	if members.NodeName != "" {
@@ -94,11 +109,7 @@ func (cl cluster) elsewhere(ctid int) string {
 // already exists on node '<n>'", "VM ..." for a QEMU guest), and, in a
 // cluster of several nodes, a new container whose spec names no node
 // while the run was not given one (the host name does not count).
-func (b *Backend) placeNew(ctid int, spec *schema.Spec) error {
-	cl, err := b.cluster()
-	if err != nil {
-		return err
-	}
+func (b *Backend) placeNew(ctid int, spec *schema.Spec, cl cluster) error {
 	if n := cl.where[ctid]; n != "" {
 		what := "CT"
 		if cl.kind[ctid] == "qemu" {

@@ -26,14 +26,18 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if spec.Template == "" {
 		return backend.Action{}, nil, fmt.Errorf("create CT %d: the spec has no template (set template, or clone_from_ctid)", ctid)
 	}
-	if err := b.placeNew(ctid, spec); err != nil {
+	cl, err := b.cluster()
+	if err != nil {
+		return backend.Action{}, nil, err
+	}
+	if err := b.placeNew(ctid, spec, cl); err != nil {
 		return backend.Action{}, nil, err
 	}
 	storageCfg := b.storageCfg()
 	if err := b.templateExists(spec.Template, storageCfg); err != nil {
 		return backend.Action{}, nil, err
 	}
-	if err := b.storageFits(spec, storageCfg); err != nil {
+	if err := b.storageFits(spec, storageCfg, cl.local); err != nil {
 		return backend.Action{}, nil, err
 	}
 	if err := b.bridgeExists(spec); err != nil {
@@ -99,7 +103,7 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 // content, and a template_snapshot_name on a storage that cannot take a
 // snapshot (pct snapshot would fail after everything else was built:
 // "snapshot feature is not available"). Without storage.cfg pct decides.
-func (b *Backend) storageFits(spec *schema.Spec, storageCfg string) error {
+func (b *Backend) storageFits(spec *schema.Spec, storageCfg, node string) error {
 	if storageCfg == "" {
 		return nil
 	}
@@ -122,15 +126,9 @@ func (b *Backend) storageFits(spec *schema.Spec, storageCfg string) error {
 	if _, off := found.Props["disable"]; off {
 		return fmt.Errorf("storage_pool: storage '%s' is disabled in %s", pool, b.C.StorageCfg())
 	}
-	if nodes, ok := found.Props["nodes"]; ok {
-		cl, err := b.cluster()
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(strings.Split(nodes, ","), cl.local) {
-			// pve-storage storage_check_node, which pct create calls.
-			return fmt.Errorf("storage_pool: storage '%s' is not available on node '%s' (%s restricts it to nodes %s)", pool, cl.local, b.C.StorageCfg(), nodes)
-		}
+	if nodes, ok := found.Props["nodes"]; ok && !slices.Contains(strings.Split(nodes, ","), node) {
+		// pve-storage storage_check_node, which pct create calls.
+		return fmt.Errorf("storage_pool: storage '%s' is not available on node '%s' (%s restricts it to nodes %s)", pool, node, b.C.StorageCfg(), nodes)
 	}
 	if c, ok := found.Props["content"]; ok && !strings.Contains(","+c+",", ",rootdir,") {
 		return fmt.Errorf("storage_pool: storage '%s' does not hold container volumes (its content is %q, without rootdir)", pool, c)
@@ -194,7 +192,11 @@ func guessOstype(template string) string {
 // state is the snapshot's keys with the new hostname, no snapshots, no
 // pending changes, and unknown (regenerated) MAC addresses.
 func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State, error) {
-	if err := b.placeNew(ctid, spec); err != nil {
+	cl, err := b.cluster()
+	if err != nil {
+		return backend.Action{}, nil, err
+	}
+	if err := b.placeNew(ctid, spec, cl); err != nil {
 		return backend.Action{}, nil, err
 	}
 	types := storage.Types(b.storageCfg())
