@@ -29,11 +29,21 @@ test:
 	@go build -o bin/test-summary ./tests/summary
 	@set -o pipefail; go test -count=1 -json ./... | bin/test-summary
 
-## fuzz: each fuzz target for FUZZTIME (default 30s)
+## fuzz: each fuzz target for FUZZTIME (default 30s). Go 1.26's fuzz coordinator can report a
+## bare "context deadline exceeded" as -fuzztime ends, with no failing input (golang/go#75804,
+## fixed in Go 1.27): such a run, and only such a run, is tried once more. A real finding always
+## writes "Failing input written to testdata/fuzz/..." and fails at once.
 fuzz:
-	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	@mkdir -p bin; for t in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
 	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | sed 's/func //'); do \
-	    echo "fuzz $$t $$f"; go test $$t -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; \
+	    for try in 1 2; do \
+	      echo "fuzz $$t $$f"; \
+	      if go test $$t -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) > bin/fuzz.log 2>&1; then cat bin/fuzz.log; break; fi; \
+	      cat bin/fuzz.log; \
+	      if [ $$try = 1 ] && grep -q 'context deadline exceeded' bin/fuzz.log && ! grep -q 'Failing input written' bin/fuzz.log; then \
+	        echo "fuzz $$t $$f: the Go 1.26 deadline race (golang/go#75804), no failing input: once more"; continue; fi; \
+	      exit 1; \
+	    done; \
 	  done; \
 	done
 
