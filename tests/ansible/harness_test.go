@@ -108,6 +108,7 @@ func newNode(t *testing.T) *node {
 			"PCTEMU_ROOT": n.root, "PCTEMU_LOG": n.log, "PHOENIX_LXC_PVE_ROOT": n.root,
 			"PHOENIX_LXC_PCT":    filepath.Join(workDir, "bin", "pct"),
 			"PHOENIX_LXC_SUBUID": filepath.Join(dir, "subid"), "PHOENIX_LXC_SUBGID": filepath.Join(dir, "subid"),
+			"PHOENIX_LXC_LOCK_DIR": filepath.Join(dir, "locks"),
 		},
 	}
 	n.fleet(2048)

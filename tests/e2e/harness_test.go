@@ -45,13 +45,14 @@ type host struct {
 	log     string
 	scripts string
 	vols    string
+	locks   string // the run locks of this host's runs (PHOENIX_LXC_LOCK_DIR)
 	env     []string
 }
 
 func newHost(t testing.TB) *host {
 	dir := t.TempDir()
 	h := &host{t: t, dir: dir, root: filepath.Join(dir, "root"), log: filepath.Join(dir, "pct.log"),
-		scripts: filepath.Join(dir, "scripts"), vols: filepath.Join(dir, "vols")}
+		scripts: filepath.Join(dir, "scripts"), vols: filepath.Join(dir, "vols"), locks: filepath.Join(dir, "locks")}
 	for _, d := range []string{h.scripts, h.vols, filepath.Join(h.root, "var/lib/vz/template/cache"), filepath.Join(h.root, "dev")} {
 		require.NoError(t, os.MkdirAll(d, 0o755))
 	}
@@ -62,7 +63,8 @@ func newHost(t testing.TB) *host {
 	h.write("scripts/app.sh", "#!/bin/sh\necho app ran > \"$PCTEMU_CT_ROOT/app.out\"\n", 0o755)
 	h.env = append(os.Environ(),
 		"PCTEMU_ROOT="+h.root, "PCTEMU_LOG="+h.log, "PHOENIX_LXC_PCT="+filepath.Join(binDir, "pct"),
-		"PHOENIX_LXC_PVE_ROOT="+h.root, "PHOENIX_LXC_SUBUID="+filepath.Join(dir, "subid"), "PHOENIX_LXC_SUBGID="+filepath.Join(dir, "subid"))
+		"PHOENIX_LXC_PVE_ROOT="+h.root, "PHOENIX_LXC_SUBUID="+filepath.Join(dir, "subid"), "PHOENIX_LXC_SUBGID="+filepath.Join(dir, "subid"),
+		"PHOENIX_LXC_LOCK_DIR="+h.locks)
 	return h
 }
 

@@ -61,7 +61,7 @@ func newLXCHost(tb testing.TB) *lxcHost {
 	}
 	h.write("scripts/phoenix_hypervisor_feature_install_base_setup.sh", "#!/bin/sh\necho base_setup for \"$@\"\n", 0o755)
 	h.write("scripts/app.sh", "#!/bin/sh\nset -e\necho written by the app > /data/hello.txt\nchown 1000:1000 /data/hello.txt\necho app ran > /root/app.out\n", 0o755)
-	h.env = append(os.Environ(), "PHOENIX_LXC_LXCPATH="+h.lxcpath)
+	h.env = append(os.Environ(), "PHOENIX_LXC_LXCPATH="+h.lxcpath, "PHOENIX_LXC_LOCK_DIR="+filepath.Join(dir, "locks"))
 	return h
 }
 

@@ -176,8 +176,8 @@ func TestHungApplicationScriptIsKilledAtTheTimeout(t *testing.T) {
 func TestLockHeldElsewhereFailsAfterLockTimeout(t *testing.T) {
 	h := newHost(t)
 	cfg := h.fleet()
-	require.NoError(t, os.MkdirAll(lockDir, 0o755))
-	lock, err := os.OpenFile(filepath.Join(lockDir, "900.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	require.NoError(t, os.MkdirAll(h.locks, 0o755))
+	lock, err := os.OpenFile(filepath.Join(h.locks, "900.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	require.NoError(t, err)
 	defer lock.Close()
 	require.NoError(t, syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB))

@@ -24,9 +24,6 @@ const (
 	secretKey      = "ssh-ed25519 " + secretKeyBlob + " test@safety"
 )
 
-// lockDir is where the module keeps its per-container run locks.
-const lockDir = "/run/lock/phoenix_lxc"
-
 // wrapPct puts a pct in front of the emulator that records every argument
 // exactly as received (NUL-separated, one invocation per line) in argv.log,
 // since PCTEMU_LOG hides a --password value. It returns the env to use it.
@@ -262,7 +259,7 @@ func TestKilledRunReleasesItsLock(t *testing.T) {
 	require.NotZero(t, appPid, "the application script of 901 started")
 	defer syscall.Kill(appPid, syscall.SIGKILL)
 
-	lock, err := os.OpenFile(filepath.Join(lockDir, "901.lock"), os.O_RDWR, 0)
+	lock, err := os.OpenFile(filepath.Join(h.locks, "901.lock"), os.O_RDWR, 0)
 	require.NoError(t, err)
 	defer lock.Close()
 	assert.Equal(t, syscall.EWOULDBLOCK, syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB), "the run holds 901's lock")
