@@ -2,6 +2,7 @@ package schema
 
 import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
+	"math"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -73,9 +74,7 @@ func checkSpec(l Located, ps *Problems) {
 	if s.Node != "" && !validHostname(s.Node) {
 		ps.add(join(p, "node"), "%q is not a valid node name (a hostname)", s.Node)
 	}
-	if n := s.NetworkConfig; n != nil {
-		checkNetwork(join(p, "network_config"), n, ps)
-	}
+	checkNetworks(p, s, ps)
 	checkIdentity(p, s, ps)
 	for i, f := range s.Features {
 		plainFile(join(p, "features", i), f, "a feature name", ps)
@@ -106,22 +105,73 @@ func checkSpec(l Located, ps *Problems) {
 	checkIdmapAndVolumes(l, ps)
 }
 
-func checkNetwork(p string, n *NetworkConfig, ps *Problems) {
+// checkNetworks checks the interfaces: networks, or the old network_config
+// with mac_address (net0), never both; names and MAC addresses unique.
+func checkNetworks(p string, s *Spec, ps *Problems) {
+	if len(s.Networks) > 0 {
+		if s.NetworkConfig != nil {
+			ps.add(join(p, "network_config"), "set networks or network_config, not both (network_config is networks[0] in the old form)")
+		}
+		if s.MACAddress != "" {
+			ps.add(join(p, "mac_address"), "is net0's MAC in the old form; with networks, give each interface its own mac_address")
+		}
+	}
+	if len(s.Networks) > 32 {
+		ps.add(join(p, "networks"), "has %d interfaces; Proxmox allows net0..net31", len(s.Networks))
+	}
+	names, macs := map[string]int{}, map[string]int{}
+	for i, n := range s.NICs() {
+		field := func(f string) string { return join(p, s.NICField(i, f)) }
+		checkNetwork(field, n, ps)
+		if j, ok := names[n.Name]; ok && n.Name != "" {
+			ps.add(field("name"), "%q is also the name of interface %d: each interface needs its own name", n.Name, j)
+		}
+		names[n.Name] = i
+		if m := strings.ToLower(n.MACAddress); m != "" {
+			if j, ok := macs[m]; ok {
+				ps.add(field("mac_address"), "%q is also the MAC address of interface %d", n.MACAddress, j)
+			}
+			macs[m] = i
+		}
+	}
+}
+
+// checkNetwork checks one interface; field gives a field's spec path.
+func checkNetwork(field func(string) string, n Network, ps *Problems) {
 	if !ifName.MatchString(n.Name) {
-		ps.add(join(p, "name"), "%q is not an interface name (1-15 letters, digits, '.', '_', '-')", n.Name)
+		ps.add(field("name"), "%q is not an interface name (1-15 letters, digits, '.', '_', '-')", n.Name)
 	}
 	if !ifName.MatchString(n.Bridge) {
-		ps.add(join(p, "bridge"), "%q is not a bridge name (1-15 letters, digits, '.', '_', '-')", n.Bridge)
+		ps.add(field("bridge"), "%q is not a bridge name (1-15 letters, digits, '.', '_', '-')", n.Bridge)
 	}
 	if n.IP != "" && n.IP != "dhcp" && n.IP != "manual" {
 		if pr, err := netip.ParsePrefix(n.IP); err != nil || !pr.Addr().Is4() {
-			ps.add(join(p, "ip"), "%q is not an IPv4 address with prefix (10.0.0.5/24), dhcp or manual", n.IP)
+			ps.add(field("ip"), "%q is not an IPv4 address with prefix (10.0.0.5/24), dhcp or manual", n.IP)
 		}
 	}
 	if n.GW != "" {
 		if a, err := netip.ParseAddr(n.GW); err != nil || !a.Is4() {
-			ps.add(join(p, "gw"), "%q is not an IPv4 address", n.GW)
+			ps.add(field("gw"), "%q is not an IPv4 address", n.GW)
 		}
+	}
+	if n.IP6 != "" && n.IP6 != "dhcp" && n.IP6 != "auto" && n.IP6 != "manual" {
+		if pr, err := netip.ParsePrefix(n.IP6); err != nil || !pr.Addr().Is6() || pr.Addr().Is4In6() || pr.Addr().Zone() != "" {
+			ps.add(field("ip6"), "%q is not an IPv6 address with prefix (fd00::5/64), dhcp, auto or manual", n.IP6)
+		}
+	}
+	if n.GW6 != "" {
+		if a, err := netip.ParseAddr(n.GW6); err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" {
+			ps.add(field("gw6"), "%q is not an IPv6 address", n.GW6)
+		}
+	}
+	if n.Tag != 0 && (n.Tag < 1 || n.Tag > 4094) {
+		ps.add(field("tag"), "%d is not a VLAN tag (1-4094)", n.Tag)
+	}
+	if n.MTU != 0 && (n.MTU < 64 || n.MTU > 65535) {
+		ps.add(field("mtu"), "%d is not an MTU Proxmox takes (64-65535)", n.MTU)
+	}
+	if n.Rate != nil && (*n.Rate < 0 || math.IsInf(*n.Rate, 0) || math.IsNaN(*n.Rate)) {
+		ps.add(field("rate"), "%v is not a rate in MB/s (0 or more)", *n.Rate)
 	}
 }
 

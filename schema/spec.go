@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -27,8 +28,9 @@ type Spec struct {
 	Template      string         `json:"template,omitempty" jsonschema:"description=OS template: a rootfs tarball path or storage volume (pct)\\, or lxc:<name> for an LXC template script (lxc backend). Required unless clone_from_ctid is set."`
 	StoragePool   string         `json:"storage_pool,omitempty" jsonschema:"description=Proxmox storage for the root filesystem."`
 	StorageSizeGB int            `json:"storage_size_gb,omitempty" jsonschema:"minimum=1,maximum=131072,description=Root filesystem size in GiB; only ever grown."`
-	NetworkConfig *NetworkConfig `json:"network_config,omitempty" jsonschema:"description=The first network interface (net0)."`
-	MACAddress    string         `json:"mac_address,omitempty" jsonschema:"pattern=^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$,description=MAC address of net0."`
+	NetworkConfig *NetworkConfig `json:"network_config,omitempty" jsonschema:"description=The first network interface (net0); the old form of networks[0]\\, an error beside networks."`
+	MACAddress    string         `json:"mac_address,omitempty" jsonschema:"pattern=^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$,description=MAC address of net0 (with network_config); an error beside networks."`
+	Networks      []Network      `json:"networks,omitempty" jsonschema:"maxItems=32,description=The network interfaces: item N is netN (net0..net31). An interface dropped from the list is removed from the container."`
 	Features      []string       `json:"features,omitempty" jsonschema:"description=Host feature scripts to run once each (base_setup\\, nvidia\\, docker\\, vllm\\, ollama\\, ...)."`
 	GPUAssignment string         `json:"gpu_assignment,omitempty" jsonschema:"pattern=^(none|[0-9]+(\\,[0-9]+)*)$,description=none\\, or comma-separated NVIDIA GPU indices passed through as devices."`
 	PortainerRole string         `json:"portainer_role,omitempty" jsonschema:"enum=server,enum=agent,enum=none,enum=infrastructure,description=Role in Portainer; read by application scripts."`
@@ -81,6 +83,52 @@ type NetworkConfig struct {
 	GW     string `json:"gw,omitempty" jsonschema:"description=IPv4 gateway."`
 }
 
+// Network is one network interface, netN: a veth on a host bridge.
+type Network struct {
+	Name       string   `json:"name" jsonschema:"description=Interface name inside the container (eth0)."`
+	Bridge     string   `json:"bridge" jsonschema:"description=Host bridge (vmbr0)."`
+	IP         string   `json:"ip,omitempty" jsonschema:"description=IPv4 address with prefix (10.0.0.5/24)\\, dhcp or manual."`
+	GW         string   `json:"gw,omitempty" jsonschema:"description=IPv4 gateway."`
+	IP6        string   `json:"ip6,omitempty" jsonschema:"description=IPv6 address with prefix (fd00::5/64)\\, dhcp\\, auto (SLAAC) or manual."`
+	GW6        string   `json:"gw6,omitempty" jsonschema:"description=IPv6 gateway."`
+	Tag        int      `json:"tag,omitempty" jsonschema:"minimum=1,maximum=4094,description=VLAN tag."`
+	MTU        int      `json:"mtu,omitempty" jsonschema:"minimum=64,maximum=65535,description=MTU (Proxmox default: the bridge's)."`
+	Rate       *float64 `json:"rate,omitempty" jsonschema:"minimum=0,description=Rate limit in MB/s (pct backend)."`
+	Firewall   *bool    `json:"firewall,omitempty" jsonschema:"description=Proxmox firewall on this interface; unset: firewall.enabled (pct backend)."`
+	MACAddress string   `json:"mac_address,omitempty" jsonschema:"pattern=^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$,description=MAC address; unset: the one the container has (Proxmox or LXC makes one)."`
+}
+
+// NICs are the spec's network interfaces, item N being netN: networks, or
+// the old network_config with mac_address as net0. An interface that does
+// not set firewall takes firewall.enabled when the spec has a firewall.
+func (s *Spec) NICs() []Network {
+	nics := append([]Network(nil), s.Networks...)
+	if len(nics) == 0 && s.NetworkConfig != nil {
+		n := s.NetworkConfig
+		nics = []Network{{Name: n.Name, Bridge: n.Bridge, IP: n.IP, GW: n.GW, MACAddress: s.MACAddress}}
+	}
+	for i := range nics {
+		if nics[i].Firewall == nil && s.Firewall != nil {
+			on := s.Firewall.Enabled
+			nics[i].Firewall = &on
+		}
+	}
+	return nics
+}
+
+// NICField is the spec path of field of interface i, as the user wrote
+// it: networks.i.field, or network_config.field (mac_address for the
+// MAC) in the old form.
+func (s *Spec) NICField(i int, field string) string {
+	if len(s.Networks) > 0 {
+		return fmt.Sprintf("networks.%d.%s", i, field)
+	}
+	if field == "mac_address" {
+		return field
+	}
+	return "network_config." + field
+}
+
 // HealthCheck is run inside the container after the application script.
 type HealthCheck struct {
 	Command  string `json:"command" jsonschema:"description=Command line\\, split on spaces (no shell)."`
@@ -90,7 +138,7 @@ type HealthCheck struct {
 
 // Firewall is the container's Proxmox firewall.
 type Firewall struct {
-	Enabled bool           `json:"enabled" jsonschema:"description=Enable the firewall on net0."`
+	Enabled bool           `json:"enabled" jsonschema:"description=Enable the Proxmox firewall on every network interface that does not set its own firewall."`
 	Rules   []FirewallRule `json:"rules,omitempty" jsonschema:"description=Rules written to /etc/pve/firewall/<CTID>.fw."`
 }
 

@@ -85,38 +85,54 @@ func (b *Backend) desired(spec *schema.Spec) (*edit, error) {
 	return e, e.check()
 }
 
-// network fills lxc.net.0.*: a veth on the named bridge, or type empty.
-// The whole lxc.net.0 family is owned, except hwaddr when no mac_address
-// is given (LXC keeps the one it generated).
+// network fills lxc.net.N.* for each interface: a veth on the named
+// bridge. The whole lxc.net family is owned (an interface dropped from the
+// spec goes), except each hwaddr no mac_address gives (LXC keeps the one it
+// generated). No interface at all is lxc.net.0.type = empty.
 func (b *Backend) network(e *edit, spec *schema.Spec) error {
-	e.dropPrefix = append(e.dropPrefix, "lxc.net.0.")
-	n := spec.NetworkConfig
-	if n == nil {
+	e.dropPrefix = append(e.dropPrefix, "lxc.net.")
+	nics := spec.NICs()
+	if len(nics) == 0 {
 		e.set["lxc.net.0.type"] = "empty"
 		return nil
 	}
-	if n.Bridge == "" || strings.ContainsAny(n.Bridge, "/\n\x00") {
-		return fmt.Errorf("network_config.bridge: %q is not a bridge name", n.Bridge)
-	}
-	if _, err := os.Stat(filepath.Join(b.SysClassNet, n.Bridge)); err != nil {
-		return fmt.Errorf("network_config.bridge: the host has no interface %q (%s missing); create the bridge or fix the spec", n.Bridge, filepath.Join(b.SysClassNet, n.Bridge))
-	}
-	e.set["lxc.net.0.type"] = "veth"
-	e.set["lxc.net.0.link"] = n.Bridge
-	e.set["lxc.net.0.flags"] = "up"
-	if n.Name != "" {
-		e.set["lxc.net.0.name"] = n.Name
-	}
-	if spec.MACAddress != "" {
-		e.set["lxc.net.0.hwaddr"] = strings.ToLower(spec.MACAddress)
-	} else {
-		e.keep = append(e.keep, "lxc.net.0.hwaddr")
-	}
-	if ip := n.IP; ip != "" && ip != "dhcp" && ip != "manual" {
-		e.set["lxc.net.0.ipv4.address"] = ip
-	}
-	if n.GW != "" {
-		e.set["lxc.net.0.ipv4.gateway"] = n.GW
+	for i, n := range nics {
+		k := func(s string) string { return fmt.Sprintf("lxc.net.%d.%s", i, s) }
+		if n.Bridge == "" || strings.ContainsAny(n.Bridge, "/\n\x00") {
+			return fmt.Errorf("%s: %q is not a bridge name", spec.NICField(i, "bridge"), n.Bridge)
+		}
+		if _, err := os.Stat(filepath.Join(b.SysClassNet, n.Bridge)); err != nil {
+			return fmt.Errorf("%s: the host has no interface %q (%s missing); create the bridge or fix the spec", spec.NICField(i, "bridge"), n.Bridge, filepath.Join(b.SysClassNet, n.Bridge))
+		}
+		e.set[k("type")] = "veth"
+		e.set[k("link")] = n.Bridge
+		e.set[k("flags")] = "up"
+		if n.Name != "" {
+			e.set[k("name")] = n.Name
+		}
+		if n.MACAddress != "" {
+			e.set[k("hwaddr")] = strings.ToLower(n.MACAddress)
+		} else {
+			e.keep = append(e.keep, k("hwaddr"))
+		}
+		if ip := n.IP; ip != "" && ip != "dhcp" && ip != "manual" {
+			e.set[k("ipv4.address")] = ip
+		}
+		if n.GW != "" {
+			e.set[k("ipv4.gateway")] = n.GW
+		}
+		if ip := n.IP6; ip != "" && ip != "dhcp" && ip != "auto" && ip != "manual" {
+			e.set[k("ipv6.address")] = ip
+		}
+		if n.GW6 != "" {
+			e.set[k("ipv6.gateway")] = n.GW6
+		}
+		if n.MTU != 0 {
+			e.set[k("mtu")] = strconv.Itoa(n.MTU)
+		}
+		if n.Tag != 0 {
+			e.set[k("veth.vlan.id")] = strconv.Itoa(n.Tag) // LXC 5: the veth's untagged VLAN on a VLAN-aware bridge
+		}
 	}
 	return nil
 }
@@ -154,6 +170,14 @@ func splitOptions(opts []string) []string {
 // package documentation); the pipeline may show them to the user.
 func (b *Backend) Warnings(spec *schema.Spec) []string {
 	var w []string
+	for i, n := range spec.NICs() {
+		if n.Rate != nil {
+			w = append(w, fmt.Sprintf("%s has no effect on the lxc backend (no rate limit)", spec.NICField(i, "rate")))
+		}
+		if len(spec.Networks) > 0 && n.Firewall != nil && *n.Firewall {
+			w = append(w, fmt.Sprintf("%s has no effect on the lxc backend (no Proxmox firewall)", spec.NICField(i, "firewall")))
+		}
+	}
 	for _, o := range splitOptions(spec.PctOptions) {
 		if m := pctOption.FindStringSubmatch(o); m != nil && m[1] != "nesting" {
 			w = append(w, fmt.Sprintf("pct_options %q has no effect on the lxc backend", o))
@@ -170,7 +194,7 @@ func (b *Backend) Fields() map[string]string {
 		"name": "", "memory_mb": "", "swap_mb": "", "cores": "", "template": "",
 		"storage_pool":    "ignored by the lxc backend (a directory rootfs)",
 		"storage_size_gb": "ignored by the lxc backend (a directory rootfs)",
-		"network_config":  "", "mac_address": "", "features": "",
+		"network_config":  "", "mac_address": "", "networks": "", "features": "",
 		"gpu_assignment": "not passed through by the lxc backend",
 		"portainer_role": "", "unprivileged": "", "clone_from_ctid": "", "template_snapshot_name": "", "application_script": "",
 		"pct_options": "", "ports": "", "health_check": "",

@@ -21,9 +21,12 @@
 //	                             cpu.cfs_quota_us = cores*100000 with cpu.cfs_period_us = 100000;
 //	                             cgroup v2: lxc.cgroup2.memory.max, memory.swap.max, cpu.max;
 //	                             a hybrid host gets per controller whichever hierarchy holds it
-//	network_config, mac_address  lxc.net.0.type = veth, link, flags = up, name, hwaddr,
-//	                             ipv4.address, ipv4.gateway; the bridge must exist
-//	no network_config            lxc.net.0.type = empty
+//	networks (or network_config  lxc.net.N.type = veth (first: LXC starts an interface at its type
+//	with mac_address as net0)    line), link, flags = up, name, hwaddr, ipv4.address, ipv4.gateway,
+//	                             ipv6.address, ipv6.gateway, mtu, veth.vlan.id (tag); the bridge must
+//	                             exist; the lxc.net family is owned, so a dropped interface goes;
+//	                             rate and firewall have no LXC meaning (Warnings names them)
+//	no interface                 lxc.net.0.type = empty
 //	start_at_boot, boot_order,   lxc.start.auto, lxc.start.order, lxc.start.delay
 //	boot_delay
 //	shared_volumes               lxc.mount.entry = <host> <path> none bind,create=dir[,ro] 0 0

@@ -31,7 +31,14 @@ func (e *edit) apply(c *conf) (changes, keys []string) {
 	for k := range e.set {
 		setKeys = append(setKeys, k)
 	}
-	sort.Strings(setKeys)
+	// LXC starts a new interface at its lxc.net.N.type line: a key of
+	// lxc.net.N before it would be lost, so type lines go first.
+	sort.Slice(setKeys, func(i, j int) bool {
+		if ti, tj := isNetType(setKeys[i]), isNetType(setKeys[j]); ti != tj {
+			return ti
+		}
+		return setKeys[i] < setKeys[j]
+	})
 	for _, k := range setKeys {
 		if v, ok := c.get(k); !ok || v != e.set[k] || len(c.all(k)) > 1 {
 			c.set(k, e.set[k])
@@ -73,6 +80,11 @@ func (e *edit) apply(c *conf) (changes, keys []string) {
 	}
 	sort.Strings(keys)
 	return changes, keys
+}
+
+// isNetType reports whether k is an lxc.net.N.type key.
+func isNetType(k string) bool {
+	return strings.HasPrefix(k, "lxc.net.") && strings.HasSuffix(k, ".type") && strings.Count(k, ".") == 3
 }
 
 // check rejects any value that could inject a line into the config.

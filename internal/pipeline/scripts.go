@@ -73,7 +73,7 @@ func appInputs(pub *schema.Spec) []byte {
 	in := pub.Clone()
 	in.MemoryMB, in.SwapMB, in.Cores, in.StorageSizeGB = 0, nil, 0, 0
 	in.StartAtBoot, in.BootOrder, in.BootDelay = nil, nil, nil
-	in.NetworkConfig, in.MACAddress, in.Firewall, in.HealthCheck = nil, "", nil, nil
+	in.NetworkConfig, in.MACAddress, in.Networks, in.Firewall, in.HealthCheck = nil, "", nil, nil, nil
 	data, _ := json.Marshal(in)
 	return data
 }

@@ -196,7 +196,7 @@ func (b *Backend) Record(st *backend.State, key, value string) backend.Action {
 func (b *Backend) Fields() map[string]string {
 	return map[string]string{
 		"name": "", "memory_mb": "", "swap_mb": "", "cores": "", "template": "", "storage_pool": "", "storage_size_gb": "",
-		"network_config": "", "mac_address": "", "features": "", "gpu_assignment": "", "portainer_role": "", "unprivileged": "",
+		"network_config": "", "mac_address": "", "networks": "", "features": "", "gpu_assignment": "", "portainer_role": "", "unprivileged": "",
 		"clone_from_ctid": "", "template_snapshot_name": "", "application_script": "", "pct_options": "", "ports": "",
 		"health_check": "", "firewall": "", "dependencies": "", "start_at_boot": "", "boot_order": "", "boot_delay": "", "node": "",
 		"nameserver": "", "searchdomain": "", "tags": "", "protection": "", "description": "", "idmap": "", "shared_volumes": "",

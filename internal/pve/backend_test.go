@@ -85,7 +85,7 @@ func TestConfigureRejectsInjection(t *testing.T) {
 	b := fakeBackend(t)
 	st := &backend.State{CTID: 105, Exists: true, ConfText: "net0: name=eth0,bridge=vmbr0,type=veth\n"}
 	_, _, err := b.Configure(st, &schema.Spec{NetworkConfig: &schema.NetworkConfig{Name: "eth0", Bridge: "vmbr0,firewall=0"}})
-	assert.ErrorContains(t, err, "network_config bridge")
+	assert.ErrorContains(t, err, "network_config.bridge")
 	_, _, err = b.Configure(st, &schema.Spec{PctOptions: []string{"nesting"}})
 	assert.ErrorContains(t, err, "pct_options")
 	_, _, err = b.Configure(st, &schema.Spec{Idmap: []string{"u 0 100000 65536\nlxc.hook.start: /x"}})

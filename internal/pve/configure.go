@@ -21,7 +21,7 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 		return nil, nil, fmt.Errorf("unprivileged: CT %d has unprivileged=%t and the spec asks for %t; Proxmox fixes it at creation, so destroy and recreate the container to change it",
 			st.CTID, st.Unprivileged, *spec.Unprivileged)
 	}
-	if err := b.bridgeExists(spec); err != nil {
+	if err := b.bridgesExist(spec); err != nil {
 		return nil, nil, err
 	}
 	cfg, _ := conf.Parse([]byte(st.ConfText))

@@ -40,7 +40,7 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if err := b.storageFits(spec, storageCfg, cl.local); err != nil {
 		return backend.Action{}, nil, err
 	}
-	if err := b.bridgeExists(spec); err != nil {
+	if err := b.bridgesExist(spec); err != nil {
 		return backend.Action{}, nil, err
 	}
 	if _, err := b.gpuOpts(&conf.Config{}, spec); err != nil { // Configure adds them

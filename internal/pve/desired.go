@@ -97,30 +97,15 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
 	if spec.Cores > 0 {
 		want("cores", strconv.Itoa(spec.Cores))
 	}
-	if nc := spec.NetworkConfig; nc != nil {
-		curText, _ := effective(cfg, "net0")
-		cur := parseProps(curText, "")
-		next := parseProps(curText, "")
-		for _, kv := range [][2]string{{"name", nc.Name}, {"bridge", nc.Bridge}, {"ip", nc.IP}, {"gw", nc.GW}, {"hwaddr", strings.ToUpper(spec.MACAddress)}} {
-			if kv[1] == "" {
-				continue
-			}
-			if err := safeValue("network_config "+kv[0], kv[1]); err != nil {
-				return nil, nil, err
-			}
-			next.set(kv[0], kv[1])
+	for i, nic := range spec.NICs() {
+		key := fmt.Sprintf("net%d", i)
+		curText, _ := effective(cfg, key)
+		next, err := nicValue(curText, nic, len(spec.Networks) == 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", strings.TrimSuffix(spec.NICField(i, "name"), ".name"), err)
 		}
-		if nc.GW == "" {
-			// The address is the spec's: a gateway left over from a clone
-			// source does not belong to a dhcp or gateway-less address.
-			next.del("gw")
-		}
-		if spec.Firewall != nil {
-			next.set("firewall", map[bool]string{true: "1", false: "0"}[spec.Firewall.Enabled])
-		}
-		next.set("type", "veth")
-		if !next.equal(cur) || curText == "" {
-			want("net0", next.format("", "name"))
+		if have, err := conf.ParseNet(curText); err != nil || have.String() != next {
+			want(key, next)
 		}
 	}
 	if len(spec.PctOptions) > 0 {
@@ -263,21 +248,81 @@ func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, error) {
 	return opts, nil
 }
 
-// bridgeExists fails, before anything is created or set, where pct start
-// would: pve-container's update_lxc_config reads the bridge's MTU through
-// pve-common Network.pm read_bridge_mtu, which dies "bridge '<bridge>' does
-// not exist" when /sys/class/net/<bridge>/mtu cannot be read.
-func (b *Backend) bridgeExists(spec *schema.Spec) error {
-	nc := spec.NetworkConfig
-	if nc == nil || nc.Bridge == "" {
+// nicValue is the netN value that brings cur (a netN value, "" for none)
+// to nic, as the typed conf.Net prints it. An interface of networks is the
+// spec's: its addresses, VLAN tag, MTU and rate are set or removed as the
+// spec says. The old network_config (old) says nothing of ip6, gw6, tag,
+// mtu and rate, so those are kept, as is ip when it gives none. A MAC or
+// firewall flag the spec does not give is kept, and the container's other
+// properties (trunks, link_down, host-managed) always.
+func nicValue(cur string, nic schema.Network, old bool) (string, error) {
+	for k, v := range map[string]string{"name": nic.Name, "bridge": nic.Bridge, "ip": nic.IP, "gw": nic.GW, "ip6": nic.IP6, "gw6": nic.GW6, "mac_address": nic.MACAddress} {
+		if err := safeValue(k, v); err != nil {
+			return "", err
+		}
+	}
+	var n conf.Net
+	if cur != "" {
+		var err error
+		if n, err = conf.ParseNet(cur); err != nil {
+			return "", fmt.Errorf("the container's value %q cannot be read (%v); fix it with pct set", cur, err)
+		}
+	}
+	n.Name, n.Bridge, n.Type = nic.Name, nic.Bridge, "veth"
+	if nic.IP != "" || !old {
+		n.IP = nic.IP
+	}
+	// The gateway belongs to the spec's address: one left over from a
+	// clone source does not belong to a dhcp or gateway-less address.
+	n.GW = nic.GW
+	if !old {
+		n.IP6, n.GW6, n.Tag, n.MTU, n.Rate = nic.IP6, nic.GW6, intp(nic.Tag), intp(nic.MTU), ""
+		if nic.Rate != nil {
+			n.Rate = strconv.FormatFloat(*nic.Rate, 'f', -1, 64)
+		}
+	}
+	if nic.MACAddress != "" {
+		n.Hwaddr = strings.ToUpper(nic.MACAddress)
+	}
+	if nic.Firewall != nil {
+		n.Firewall = nic.Firewall
+	}
+	next := n.String()
+	if _, err := conf.ParseNet(next); err != nil { // a value pct would refuse
+		return "", err
+	}
+	return next, nil
+}
+
+// intp is n as an optional value: nil for 0 (not set).
+func intp(n int) *int {
+	if n == 0 {
 		return nil
 	}
-	if err := safeValue("network_config bridge", nc.Bridge); err != nil {
-		return err
-	}
-	p := b.C.BridgeMTU(nc.Bridge)
-	if data, err := os.ReadFile(p); err != nil || strings.TrimSpace(string(data)) == "" {
-		return fmt.Errorf("network_config.bridge: bridge '%s' does not exist on this host (%s cannot be read); create the bridge or fix the spec", nc.Bridge, p)
+	return &n
+}
+
+// bridgesExist fails, before anything is created or set, where pct start
+// would: pve-container's update_lxc_config reads each bridge's MTU through
+// pve-common Network.pm read_bridge_mtu, which dies "bridge '<bridge>' does
+// not exist" when /sys/class/net/<bridge>/mtu cannot be read, and LXC.pm
+// dies "netN: MTU size '<m>' is bigger than bridge MTU '<b>'".
+func (b *Backend) bridgesExist(spec *schema.Spec) error {
+	for i, nic := range spec.NICs() {
+		if nic.Bridge == "" {
+			continue
+		}
+		if err := safeValue(spec.NICField(i, "bridge"), nic.Bridge); err != nil {
+			return err
+		}
+		p := b.C.BridgeMTU(nic.Bridge)
+		data, err := os.ReadFile(p)
+		if err != nil || strings.TrimSpace(string(data)) == "" {
+			return fmt.Errorf("%s: bridge '%s' does not exist on this host (%s cannot be read); create the bridge or fix the spec", spec.NICField(i, "bridge"), nic.Bridge, p)
+		}
+		if mtu, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && nic.MTU > mtu {
+			return fmt.Errorf("%s: net%d: MTU size '%d' is bigger than bridge MTU '%d' (%s); lower mtu or raise the bridge's", spec.NICField(i, "mtu"), i, nic.MTU, mtu, nic.Bridge)
+		}
 	}
 	return nil
 }
