@@ -90,7 +90,7 @@ func spec950() *schema.Spec {
 	swap, order := 512, 3
 	on := true
 	return &schema.Spec{Name: "web", MemoryMB: 256, SwapMB: &swap, Cores: 2, StartAtBoot: &on, BootOrder: &order,
-		PctOptions: []string{"nesting=1,keyctl=1"}}
+		PctOptions: []string{"nesting=1,keyctl=1"}, SharedVolumes: []schema.SharedVolume{{HostPath: "/srv/data", MountPath: "/srv/data"}}}
 }
 
 func TestConfigurePlansOneEditAndIsIdempotent(t *testing.T) {
@@ -127,7 +127,7 @@ func TestConfigureRunningContainerMarksPending(t *testing.T) {
 	writeCT(t, b, 950, busyboxConf)
 	st := &backend.State{CTID: 950, Running: true}
 	require.NoError(t, fillFromConf(st, busyboxConf, b.confPath(950)))
-	acts, pred, err := b.Configure(st, &schema.Spec{Name: "web"})
+	acts, pred, err := b.Configure(st, &schema.Spec{Name: "web", SharedVolumes: spec950().SharedVolumes})
 	require.NoError(t, err)
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{"lxc.uts.name"}, pred.Pending)
@@ -200,4 +200,21 @@ func readFile(t *testing.T, p string) string {
 	b, err := os.ReadFile(p)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// A shared volume dropped from the spec leaves the config in Configure's
+// one edit; the template's own mount entries stay (issue 15 point 2).
+func TestConfigureRemovesADroppedVolumeOnly(t *testing.T) {
+	b, _ := testBackend(t)
+	writeCT(t, b, 950, busyboxConf)
+	st := &backend.State{CTID: 950, Exists: true}
+	require.NoError(t, fillFromConf(st, busyboxConf, b.confPath(950)))
+	spec := spec950()
+	spec.SharedVolumes = nil
+	acts, pred, err := b.Configure(st, spec)
+	require.NoError(t, err)
+	require.Len(t, acts, 1)
+	assert.Contains(t, acts[0].Argv, "-lxc.mount.entry = /srv/data srv/data none bind,create=dir 0 0")
+	assert.Empty(t, pred.Mounts)
+	assert.Contains(t, pred.ConfText, "lxc.mount.entry = /lib lib none ro,bind 0 0\n")
 }

@@ -32,8 +32,31 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 	if err != nil {
 		return nil, nil, err
 	}
+	e.del = append(e.del, droppedMounts(c, spec)...)
 	acts, pred := b.editAction(st, "configure", "set", e)
 	return acts, pred, nil
+}
+
+// droppedMounts are the shared-volume entries of c (the form Mounts
+// writes: a bind,create=dir of an absolute host path) that no volume of
+// spec names any more: removed in Configure's one edit. The template's own
+// entries (tmpfs, proc, its read-only binds) are of another form and stay.
+func droppedMounts(c *conf, spec *schema.Spec) []kv {
+	var out []kv
+	for _, have := range c.all("lxc.mount.entry") {
+		m, ok := parseMountEntry(have)
+		if !ok {
+			continue
+		}
+		kept := false
+		for _, v := range spec.SharedVolumes {
+			kept = kept || m.HostPath == v.HostPath && m.MountPath == cleanMountPath(v.MountPath)
+		}
+		if !kept {
+			out = append(out, kv{"lxc.mount.entry", have})
+		}
+	}
+	return out
 }
 
 // Mounts plans lxc.mount.entry bind mounts for vols; entries already there

@@ -29,7 +29,8 @@
 //	no interface                 lxc.net.0.type = empty
 //	start_at_boot, boot_order,   lxc.start.auto, lxc.start.order, lxc.start.delay
 //	boot_delay
-//	shared_volumes               lxc.mount.entry = <host> <path> none bind,create=dir[,ro] 0 0
+//	shared_volumes               lxc.mount.entry = <host> <path> none bind,create=dir[,ro] 0 0;
+//	                             an entry of that form no volume names any more is removed
 //	template lxc:<name>          lxc-create -t <name> with a config holding the map and the network
 //	template *.tar[.gz|.xz|.zst] extracted by tar inside lxc-usernsexec with the container's map,
 //	                             staged in .<CTID>.partial and renamed into place

@@ -33,7 +33,8 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	do(t, acts...)
 	vol := mkOwnedDir(t, filepath.Join(b.LXCPath, "vol"), 101000, 101000)
 	st = observe(t, b, 950)
-	acts, _, _ = b.Mounts(st, &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}}})
+	spec.SharedVolumes = []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}}
+	acts, _, _ = b.Mounts(st, spec)
 	do(t, acts...)
 
 	do(t, b.Start(observe(t, b, 950)))
@@ -62,7 +63,7 @@ func TestRealBusyboxLifecycle(t *testing.T) {
 	acts, _, err = b.Configure(st, spec)
 	require.NoError(t, err)
 	assert.Empty(t, acts)
-	acts, _, _ = b.Mounts(st, &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: vol, MountPath: "/srv/data"}}})
+	acts, _, _ = b.Mounts(st, spec)
 	assert.Empty(t, acts)
 
 	do(t, b.Record(st, "feature:base_setup", "h1"), b.Snapshot(st, "golden"))

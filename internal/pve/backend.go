@@ -116,7 +116,7 @@ func featureRecords(recs map[string]string) string {
 	desc := ""
 	var keys []string
 	for k := range recs {
-		if strings.HasPrefix(k, "feature:") {
+		if strings.HasPrefix(k, "feature:") || k == managedRecord {
 			keys = append(keys, k)
 		}
 	}

@@ -42,7 +42,8 @@ func TestCreateOfAMissingTemplateFailsAtPlanning(t *testing.T) {
 
 func TestCreateArgvIsComplete(t *testing.T) {
 	want := "PCT create 900 " + tmpl + " --storage local-lvm --rootfs local-lvm:8 --unprivileged 1 --hostname tpl --memory 1024 --swap 256 --cores 2" +
-		" --net0 name=eth0,bridge=vmbr0,gw=10.0.0.1,hwaddr=BC:24:11:00:00:05,ip=10.0.0.5/24,type=veth --features nesting=1 --onboot 1 --startup order=2,up=10"
+		" --net0 name=eth0,bridge=vmbr0,gw=10.0.0.1,hwaddr=BC:24:11:00:00:05,ip=10.0.0.5/24,type=veth --features nesting=1 --onboot 1 --startup order=2,up=10" +
+		" --description phoenix_lxc: managed=features.nesting,net0\n"
 	b := fakeBackend(t, call{argv: want})
 	act, pred, _ := b.Create(900, tplSpec())
 	require.NoError(t, act.Do(context.Background()))
@@ -99,7 +100,7 @@ func TestMountsReuseSamePathAndTakeFreeKeys(t *testing.T) {
 		Mounts:   []backend.Mount{{Key: "mp0", HostPath: "/a", MountPath: "/a"}, {Key: "mp2", HostPath: "/b", MountPath: "/b"}}}
 	acts, _, _ := b.Mounts(st, &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: "/a/", MountPath: "/a"}, {HostPath: "/b", MountPath: "/b", ReadOnly: true}, {HostPath: "/c", MountPath: "/c"}}})
 	require.Len(t, acts, 1)
-	assert.Equal(t, []string{DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c"}, acts[0].Argv)
+	assert.Equal(t, []string{DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c", "--description", "phoenix_lxc: managed=mp0,mp1,mp2\n"}, acts[0].Argv)
 }
 
 // A template on a file storage cannot be cloned linked (pct-spec §7.3;

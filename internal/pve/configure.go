@@ -40,7 +40,7 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 		cfg.Main.SetRaw("lxc.idmap", spec.Idmap)
 	}
 
-	opts, why, err := desiredOpts(cfg, spec)
+	opts, why, err := desiredOpts(cfg, spec, recorded(st.Records))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,6 +57,21 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 		why = append(why, fmt.Sprintf("%s %s (gpu_assignment)", d.Key, d.Value))
 	}
 	opts = append(opts, devs...)
+	dels, delWhy := removals(cfg, st.Records, spec)
+	if lift, err := protectedRemoval(st, spec, dels); err != nil {
+		return nil, nil, err
+	} else if lift {
+		// Proxmox checks protection before it applies any option of the
+		// same call: protection goes off in a set of its own first.
+		opts, why = withoutKey(opts, why, "protection")
+		prot := []Opt{{"protection", "0"}}
+		argv := b.C.SetArgv(st.CTID, prot)
+		acts = append(acts, backend.Action{Step: "configure", Name: "set", Argv: argv,
+			Why: "protection off first: Proxmox refuses to remove a mount point of a protected container", Do: b.run(argv)})
+		applyOpts(cfg, prot, st.Running)
+	}
+	opts, why = withDelete(opts, dels...), append(why, delWhy...)
+	opts, why = withManaged(cfg, opts, why, spec, st.Running)
 	if len(opts) > 0 {
 		argv := b.C.SetArgv(st.CTID, opts)
 		acts = append(acts, backend.Action{Step: "configure", Name: "set", Argv: argv,
@@ -85,16 +100,44 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 }
 
 // ConfigureWarnings says what Configure leaves alone on purpose: a rootfs
-// larger than storage_size_gb is never shrunk.
+// larger than storage_size_gb is never shrunk, and interfaces, mount
+// points and devices the spec does not list that phoenix_lxc never made
+// (not in its managed record) stay.
 func (b *Backend) ConfigureWarnings(st *backend.State, spec *schema.Spec) []string {
-	if spec.StorageSizeGB <= 0 {
-		return nil
-	}
+	var w []string
 	cur := sizeGB(parseProps(mainValue(st.ConfText, "rootfs"), "volume").get("size"))
 	if spec.StorageSizeGB > 0 && cur > float64(spec.StorageSizeGB) {
-		return []string{fmt.Sprintf("rootfs is %gG, larger than storage_size_gb %d; disks are never shrunk", cur, spec.StorageSizeGB)}
+		w = append(w, fmt.Sprintf("rootfs is %gG, larger than storage_size_gb %d; disks are never shrunk", cur, spec.StorageSizeGB))
 	}
-	return nil
+	if cfg, _ := conf.Parse([]byte(st.ConfText)); cfg != nil {
+		if keys := foreign(cfg, st.Records, spec); len(keys) > 0 {
+			w = append(w, fmt.Sprintf("CT %d has %s, which the spec does not list and phoenix_lxc did not make (not in its managed record): left alone; remove with pct set %d --delete %s if they should go",
+				st.CTID, strings.Join(keys, ", "), st.CTID, strings.Join(keys, ",")))
+		}
+	}
+	return w
+}
+
+// protectedRemoval says whether removing dels from a protected container
+// needs protection lifted first (the spec sets protection: false), and
+// refuses it when the spec keeps protection: Proxmox refuses to remove a
+// mount point of a protected container (pve-container Config.pm
+// check_protection: "can't remove CT <id> drive 'mpN'").
+func protectedRemoval(st *backend.State, spec *schema.Spec, dels []string) (bool, error) {
+	var mps []string
+	for _, k := range dels {
+		if isIndexed(k, "mp") {
+			mps = append(mps, k)
+		}
+	}
+	if !st.Protected || len(mps) == 0 {
+		return false, nil
+	}
+	if p := spec.Protection; p != nil && !*p {
+		return true, nil
+	}
+	return false, fmt.Errorf("shared_volumes: CT %d is protected (protection: 1), and Proxmox refuses to remove its mount point %s (\"can't remove CT %d drive '%s' - protection mode enabled\"); set protection: false in its spec to remove it",
+		st.CTID, mps[0], st.CTID, mps[0])
 }
 
 // resizeAction grows the rootfs to storage_size_gb; never shrinks it.

@@ -48,13 +48,14 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	}
 	pool := spec.StoragePool
 	empty := &conf.Config{}
-	opts, why, err := desiredOpts(empty, spec)
+	opts, why, err := desiredOpts(empty, spec, nil)
 	if err != nil {
 		return backend.Action{}, nil, err
 	}
 	if len(spec.SharedVolumes) > 0 {
-		opts, _ = withoutProtection(opts, why) // Mounts sets it after them
+		opts, why = withoutProtection(opts, why) // Mounts sets it after them
 	}
+	opts, _ = withManaged(empty, opts, why, spec, false)
 	create := []Opt{}
 	if pool != "" {
 		create = append(create, Opt{"storage", pool})
@@ -287,6 +288,7 @@ func (b *Backend) Mounts(st *backend.State, spec *schema.Spec) ([]backend.Action
 		return nil, st, nil
 	}
 	cfg, _ := conf.Parse([]byte(st.ConfText))
+	opts, why = withManaged(cfg, opts, why, spec, st.Running)
 	argv := b.C.SetArgv(st.CTID, opts)
 	acts := []backend.Action{{Step: "shared_volumes", Name: "set", Argv: argv, Why: strings.Join(why, "; "), Do: b.run(argv)}}
 	applyOpts(cfg, opts, st.Running)

@@ -3,6 +3,7 @@ package pve
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,10 @@ func effective(cfg *conf.Config, key string) (string, bool) {
 // stopped or for live keys, [pve:pending] otherwise.
 func applyOpts(cfg *conf.Config, opts []Opt, running bool) {
 	for _, o := range opts {
+		if o.Key == "delete" {
+			applyDeletes(cfg, strings.Split(o.Value, ","), running)
+			continue
+		}
 		if o.Key == "description" { // the '#' lines, not a key; fast-plug
 			cfg.Main.Description = o.Value
 			continue
@@ -74,9 +79,9 @@ func safeValue(field, v string) error {
 }
 
 // desiredOpts are the `pct set` options that bring cfg to spec, in a fixed
-// order, each with a reason: only the keys that differ. Feature flags and
-// net0 properties the spec does not name are kept.
-func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
+// order, each with a reason: only the keys that differ. Feature flags the
+// spec does not name are kept, unless mine (the managed record) lists them.
+func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]Opt, []string, error) {
 	var opts []Opt
 	var why []string
 	want := func(key, value string) {
@@ -108,26 +113,8 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
 			want(key, next)
 		}
 	}
-	if len(spec.PctOptions) > 0 {
-		// The typed features value (internal/pve/conf): the flags the spec
-		// names are merged into those the container has, the rest kept.
-		for _, o := range spec.PctOptions {
-			if k, _, ok := strings.Cut(o, "="); !ok || k == "" || strings.ContainsAny(o, ",\n\r ") {
-				return nil, nil, fmt.Errorf("pct_options %q: want a feature flag like nesting=1", o)
-			}
-		}
-		add, err := conf.ParseFeatures(strings.Join(spec.PctOptions, ","))
-		if err != nil {
-			return nil, nil, fmt.Errorf("pct_options %q: %v (Proxmox's features are nesting, keyctl, fuse, mknod, force_rw_sys and mount)", spec.PctOptions, err)
-		}
-		curText, _ := effective(cfg, "features")
-		cur, err := conf.ParseFeatures(curText)
-		if err != nil {
-			return nil, nil, fmt.Errorf("features: the container's value %q cannot be read (%v); fix it with pct set --features", curText, err)
-		}
-		if next := cur.Merge(add); next.String() != cur.String() {
-			want("features", next.String())
-		}
+	if err := wantFeatures(cfg, spec, mine, &opts, &why); err != nil {
+		return nil, nil, err
 	}
 	if spec.StartAtBoot != nil {
 		want("onboot", map[bool]string{true: "1", false: "0"}[*spec.StartAtBoot])
@@ -178,6 +165,48 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, []string, error) {
 		}
 	}
 	return opts, why, nil
+}
+
+// wantFeatures plans the features value, a typed conf.Features: the flags
+// pct_options names are merged into those the container has; a flag the
+// managed record lists and pct_options no longer names is dropped (and
+// features deleted when no flag is left); the rest are kept.
+func wantFeatures(cfg *conf.Config, spec *schema.Spec, mine map[string]bool, opts *[]Opt, why *[]string) error {
+	var dropped []string
+	for k := range mine {
+		if f, ok := strings.CutPrefix(k, "features."); ok && !slices.Contains(pctFlagNames(spec), f) {
+			dropped = append(dropped, f)
+		}
+	}
+	if len(spec.PctOptions) == 0 && len(dropped) == 0 {
+		return nil
+	}
+	for _, o := range spec.PctOptions {
+		if k, _, ok := strings.Cut(o, "="); !ok || k == "" || strings.ContainsAny(o, ",\n\r ") {
+			return fmt.Errorf("pct_options %q: want a feature flag like nesting=1", o)
+		}
+	}
+	add, err := conf.ParseFeatures(strings.Join(spec.PctOptions, ","))
+	if err != nil {
+		return fmt.Errorf("pct_options %q: %v (Proxmox's features are nesting, keyctl, fuse, mknod, force_rw_sys and mount)", spec.PctOptions, err)
+	}
+	curText, _ := effective(cfg, "features")
+	cur, err := conf.ParseFeatures(curText)
+	if err != nil {
+		return fmt.Errorf("features: the container's value %q cannot be read (%v); fix it with pct set --features", curText, err)
+	}
+	next := cur.Without(dropped).Merge(add)
+	switch {
+	case next.String() == cur.String():
+	case next.String() == "":
+		*opts = withDelete(*opts, "features")
+		sort.Strings(dropped)
+		*why = append(*why, fmt.Sprintf("remove features %q: %s no longer in pct_options", curText, strings.Join(dropped, ", ")))
+	default:
+		*opts = append(*opts, Opt{"features", next.String()})
+		*why = append(*why, fmt.Sprintf("features %q -> %q", curText, next.String()))
+	}
+	return nil
 }
 
 // tagSet is a tag list as Proxmox keeps it, whatever order and separators
@@ -348,6 +377,22 @@ func withoutProtection(opts []Opt, why []string) ([]Opt, []string) {
 	var w []string
 	for i, x := range opts {
 		if x.Key == "protection" && x.Value == "1" {
+			continue
+		}
+		o = append(o, x)
+		if i < len(why) {
+			w = append(w, why[i])
+		}
+	}
+	return o, w
+}
+
+// withoutKey drops key from opts (and its reason).
+func withoutKey(opts []Opt, why []string, key string) ([]Opt, []string) {
+	var o []Opt
+	var w []string
+	for i, x := range opts {
+		if x.Key == key {
 			continue
 		}
 		o = append(o, x)

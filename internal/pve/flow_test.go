@@ -60,8 +60,8 @@ func TestEmuFlow(t *testing.T) {
 	acts, pred, err = e.b.Configure(st, spec)
 	require.NoError(t, err)
 	require.Len(t, acts, 1, "one batched pct set")
-	assert.Equal(t, []string{emuBin, "set", "900", "--memory", "2048", "--cores", "4", "--features", "keyctl=1,nesting=1"}, acts[0].Argv,
-		"only what differs; feature flags merged, nesting kept")
+	assert.Equal(t, []string{emuBin, "set", "900", "--memory", "2048", "--cores", "4", "--features", "keyctl=1", "--description", "phoenix_lxc: managed=features.keyctl,net0\n"}, acts[0].Argv,
+		"only what differs; nesting, which the managed record lists and the spec no longer names, goes")
 	e.do(acts...)
 	st = e.observe(900)
 	assert.Equal(t, pred.ConfText, st.ConfText)
@@ -106,7 +106,7 @@ func TestEmuFlow(t *testing.T) {
 	assert.Empty(t, c.Snapshots)
 	assert.Equal(t, st.Unprivileged, c.Unprivileged)
 	// The clone has a new MAC; once the spec names the MAC, one set fixes it.
-	acts, _, err = e.b.Configure(c, &schema.Spec{Name: "app1", MemoryMB: 2048, NetworkConfig: spec.NetworkConfig, MACAddress: "bc:24:11:00:00:06"})
+	acts, _, err = e.b.Configure(c, &schema.Spec{Name: "app1", MemoryMB: 2048, NetworkConfig: spec.NetworkConfig, MACAddress: "bc:24:11:00:00:06", PctOptions: spec.PctOptions})
 	require.NoError(t, err)
 	require.Len(t, acts, 1)
 	assert.Equal(t, []string{emuBin, "set", "901", "--net0", "name=eth0,bridge=vmbr0,gw=10.0.0.1,hwaddr=BC:24:11:00:00:06,ip=10.0.0.5/24,type=veth"}, acts[0].Argv)
@@ -147,7 +147,8 @@ func TestEmuMounts(t *testing.T) {
 	st := e.observe(910)
 	acts, pred, _ := e.b.Mounts(st, &schema.Spec{SharedVolumes: vols})
 	require.Len(t, acts, 1)
-	assert.Equal(t, []string{emuBin, "set", "910", "--mp0", host + ",mp=/data", "--mp1", host + ",mp=/ro,ro=1"}, acts[0].Argv)
+	assert.Equal(t, []string{emuBin, "set", "910", "--mp0", host + ",mp=/data", "--mp1", host + ",mp=/ro,ro=1", "--description", "phoenix_lxc: managed=mp0,mp1\n"}, acts[0].Argv,
+		"the managed record gains the mount points (and drops net0, which this spec does not list)")
 	e.do(acts...)
 	st = e.observe(910)
 	assert.Equal(t, pred.ConfText, st.ConfText)
@@ -181,5 +182,6 @@ func TestEmuGPU(t *testing.T) {
 	acts, _, err := e.b.Configure(st, spec)
 	require.NoError(t, err)
 	require.Len(t, acts, 1)
-	assert.Equal(t, []string{emuBin, "set", "920", "--dev0", "/dev/nvidia0", "--dev1", "/dev/nvidiactl", "--dev2", "/dev/nvidia-uvm", "--dev3", "/dev/nvidia-uvm-tools"}, acts[0].Argv)
+	assert.Equal(t, []string{emuBin, "set", "920", "--dev0", "/dev/nvidia0", "--dev1", "/dev/nvidiactl", "--dev2", "/dev/nvidia-uvm", "--dev3", "/dev/nvidia-uvm-tools",
+		"--description", "phoenix_lxc: managed=dev0,dev1,dev2,dev3,features.nesting,net0\n"}, acts[0].Argv)
 }

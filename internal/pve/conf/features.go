@@ -72,3 +72,24 @@ func (f Features) Merge(o Features) Features {
 	}
 	return r
 }
+
+// Without returns f with the named flags ("nesting", "mount", ...) unset.
+func (f Features) Without(names []string) Features {
+	for _, n := range names {
+		switch n {
+		case "nesting":
+			f.Nesting = nil
+		case "keyctl":
+			f.Keyctl = nil
+		case "fuse":
+			f.Fuse = nil
+		case "mknod":
+			f.Mknod = nil
+		case "force_rw_sys":
+			f.ForceRWSys = nil
+		case "mount":
+			f.Mount = nil
+		}
+	}
+	return f
+}
