@@ -3,6 +3,8 @@ package schema
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // HostVolume is one entry of the hypervisor config's shared_volumes: a host
@@ -122,4 +124,29 @@ func MergeHostVolumes(fleet []Located, vols []HostVolume) []string {
 		}
 	}
 	return warnings
+}
+
+// OwnerIDs are the container uid and gid of owner ("0:0" when unset).
+func (v SharedVolume) OwnerIDs() (int64, int64, error) { return parseIDs("owner", v.Owner) }
+
+// HostIDs are the host uid and gid an idmapped volume's owner is on disk:
+// host_owner, else the same numbers as owner.
+func (v SharedVolume) HostIDs() (int64, int64, error) {
+	if v.HostOwner == "" {
+		return v.OwnerIDs()
+	}
+	return parseIDs("host_owner", v.HostOwner)
+}
+
+func parseIDs(field, text string) (int64, int64, error) {
+	if text == "" {
+		text = "0:0"
+	}
+	u, g, ok := strings.Cut(text, ":")
+	uid, err1 := strconv.ParseInt(u, 10, 64)
+	gid, err2 := strconv.ParseInt(g, 10, 64)
+	if !ok || err1 != nil || err2 != nil || uid < 0 || gid < 0 || uid > 4294967294 || gid > 4294967294 {
+		return 0, 0, fmt.Errorf("%s %q is not \"uid:gid\" (e.g. \"1000:1000\")", field, text)
+	}
+	return uid, gid, nil
 }

@@ -309,6 +309,31 @@ func checkIdmapAndVolumes(l Located, ps *Problems) {
 		if mapOK {
 			checkOwner(join(vp, "owner"), v.Owner, m, ps)
 		}
+		checkIdmapped(vp, s, v, ps)
+	}
+}
+
+// checkIdmapped checks an idmapped volume: only on an unprivileged
+// container (Proxmox ignores idmap= on a privileged one: "ignoring 'idmap'
+// option unsupported by privileged container"), and never onto host id 0:
+// container writes through the mount would land as host root's files.
+func checkIdmapped(vp string, s *Spec, v SharedVolume, ps *Problems) {
+	if !v.Idmapped {
+		if v.HostOwner != "" {
+			ps.add(join(vp, "host_owner"), "is only for an idmapped volume: set idmapped: true, or remove host_owner (the owner is then mapped through the container's map)")
+		}
+		return
+	}
+	if !s.IsUnprivileged() {
+		ps.add(join(vp, "idmapped"), "is set on a privileged container, where Proxmox ignores a mount's idmap (\"ignoring 'idmap' option unsupported by privileged container\"): use unprivileged: true, or a plain volume")
+	}
+	u, g, err := v.HostIDs()
+	if err != nil {
+		ps.add(join(vp, "host_owner"), "%v", err)
+		return
+	}
+	if u == 0 || g == 0 {
+		ps.add(join(vp, "host_owner"), "maps the volume's owner to host id 0: what the container writes there would be host root's (a setuid file would be a way to host root); give a host uid:gid other than 0")
 	}
 }
 

@@ -160,6 +160,8 @@ type SharedVolume struct {
 	Owner     string `json:"owner,omitempty" jsonschema:"pattern=^[0-9]+:[0-9]+$,description=Owner as container uid:gid\\, mapped to host ids through the proven id map (default 0:0)."`
 	Mode      string `json:"mode,omitempty" jsonschema:"pattern=^0?[0-7]{3\\,4}$,description=Octal mode of the top directory; empty leaves the mode as it is."`
 	ReadOnly  bool   `json:"read_only,omitempty" jsonschema:"description=Mount read-only."`
+	Idmapped  bool   `json:"idmapped,omitempty" jsonschema:"description=An idmapped mount (pct backend\\, pve-container 6.1.6 or later\\, unprivileged containers): the mount maps owner to host_owner\\, so the host folder keeps its host owner and nothing in it is chowned; other ids fall back to the container's map."`
+	HostOwner string `json:"host_owner,omitempty" jsonschema:"pattern=^[0-9]+:[0-9]+$,description=With idmapped: the host uid:gid that owner is on disk (default the same numbers as owner; never 0)."`
 
 	// Where is the volume's JSON path in the input (CheckFleet sets it;
 	// merged volumes point into the hypervisor config), for messages.

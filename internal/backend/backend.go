@@ -58,6 +58,7 @@ type Mount struct {
 	HostPath  string
 	MountPath string
 	ReadOnly  bool
+	Idmap     string // pct: the mount's own idmap= ("u:1000:1000:1;g:1000:1000:1"), "" for none
 }
 
 // Kind is what an action does, one verb from the list below.
@@ -124,6 +125,9 @@ type Backend interface {
 
 	Start(st *State) Action
 	Stop(st *State) Action
+	// Unprotect lifts Proxmox protection before a destroy the spec allows
+	// (protection: false); only called when st.Protected.
+	Unprotect(st *State) Action
 	Destroy(st *State) Action
 	Snapshot(st *State, name string) Action
 

@@ -149,6 +149,9 @@ func hasAnySuffix(s string, suffixes []string) bool {
 // the records the snapshot kept. Configure then sets the hostname and the
 // rest of spec.
 func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.Spec) (backend.Action, *backend.State, error) {
+	if err := noIdmappedVolumes(spec); err != nil {
+		return backend.Action{}, nil, err
+	}
 	dir, err := b.snapDir(src.CTID, snap)
 	if err != nil {
 		dir = "<snapshot " + snap + ">" // check mode: the snapshot is only planned

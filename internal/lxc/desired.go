@@ -15,6 +15,9 @@ import (
 // desiredMap is the id map the spec asks LXC to be given: the custom idmap,
 // else Proxmox's default when unprivileged, else none (privileged).
 func desiredMap(spec *schema.Spec) (idmap.Set, error) {
+	if err := noIdmappedVolumes(spec); err != nil {
+		return nil, err
+	}
 	if len(spec.Idmap) > 0 {
 		m, err := idmap.Parse(spec.Idmap)
 		if err != nil {
@@ -26,6 +29,21 @@ func desiredMap(spec *schema.Spec) (idmap.Set, error) {
 		return idmap.Default(), nil
 	}
 	return nil, nil
+}
+
+// noIdmappedVolumes refuses an idmapped volume: LXC 5's idmap= mount
+// option takes an existing user namespace (idmap=container or a
+// /proc/<pid>/ns/user path), which cannot express "owner to host_owner,
+// the rest through the container's map". Treating it as a plain volume
+// would chown the host folder the spec asked to keep, so it is an error,
+// raised at create, clone and configure, before anything changes.
+func noIdmappedVolumes(spec *schema.Spec) error {
+	for i, v := range spec.SharedVolumes {
+		if v.Idmapped {
+			return fmt.Errorf("shared_volumes.%d.idmapped: the lxc backend cannot make this idmapped mount (LXC 5's idmap= mount option takes a whole user namespace, not a map of one owner): use the pct backend, or a plain volume whose folder is handed to the container's ids", i)
+		}
+	}
+	return nil
 }
 
 // nestingConf is the include LXC ships for containers that run containers.

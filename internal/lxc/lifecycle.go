@@ -43,6 +43,13 @@ func (b *Backend) start(ctx context.Context, id int) error {
 }
 
 // Stop plans lxc-stop: a clean shutdown, killed after stopWait seconds.
+// Unprotect does nothing: LXC has no protection flag, so st.Protected is
+// never true here.
+func (b *Backend) Unprotect(st *backend.State) backend.Action {
+	return backend.Action{Step: "state", Name: "set", Pseudo: true, Argv: []string{"unprotect", strconv.Itoa(st.CTID)},
+		Why: "no protection on LXC", Do: func(context.Context) error { return nil }}
+}
+
 func (b *Backend) Stop(st *backend.State) backend.Action {
 	argv := b.lxc("lxc-stop", st.CTID, "-t", stopWait)
 	return backend.Action{Step: "state", Name: "stop", Argv: argv, Why: fmt.Sprintf("CT %d is running", st.CTID),

@@ -218,6 +218,10 @@ func (f *fake) Stop(st *backend.State) backend.Action {
 	return f.act("stop", []string{"fake", "stop", strconv.Itoa(st.CTID)}, func() { f.cts[st.CTID].running = false }, nil)
 }
 
+func (f *fake) Unprotect(st *backend.State) backend.Action {
+	return f.act("set", []string{"fake", "unprotect", strconv.Itoa(st.CTID)}, func() {}, nil)
+}
+
 func (f *fake) Destroy(st *backend.State) backend.Action {
 	return f.act("destroy", []string{"fake", "destroy", strconv.Itoa(st.CTID)}, func() { delete(f.cts, st.CTID) }, nil)
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -78,4 +79,38 @@ func gateError(st *backend.State, want idmap.Set) error {
 		msg = fmt.Sprintf("idmap gate: expected [%s], but the running container (init pid %d) has %s", strings.Join(want.Normalize().Strings(), ", "), st.InitPID, got)
 	}
 	return fmt.Errorf("%s; no shared volume was created, chowned or mounted", msg)
+}
+
+// proveIdmappedMounts proves each idmapped volume from inside the running
+// container, once this run changed the container: its mount path shows
+// the volume's owner (stat through the mount's own idmap=). A mount point
+// still pending a restart is not in force yet: the start step said so.
+func proveIdmappedMounts(ctx context.Context, x *converger) error {
+	if !x.res.Changed || !x.st.Running {
+		return nil
+	}
+	for _, k := range x.st.Pending {
+		if strings.HasPrefix(k, "mp") {
+			return nil
+		}
+	}
+	for i, v := range x.spec.SharedVolumes {
+		if !v.Idmapped {
+			continue
+		}
+		u, g, err := v.OwnerIDs()
+		if err != nil {
+			return fmt.Errorf("shared_volumes[%d]: %w", i, err)
+		}
+		want := fmt.Sprintf("%d:%d", u, g)
+		var out string
+		if err := x.req.Backend.Capture(x.ctid, []string{"stat", "-c", "%u:%g", v.MountPath}, &out).Do(ctx); err != nil {
+			return fmt.Errorf("idmap gate: shared volume %s: cannot stat %s inside CT %d: %w", v.HostPath, v.MountPath, x.ctid, err)
+		}
+		if got := strings.TrimSpace(out); got != want {
+			return fmt.Errorf("idmap gate: shared volume %s is mounted idmapped at %s, and inside CT %d it shows owner %s, not %s: the mount's idmap is not in force (restart the container, and check its mpN idmap=)",
+				v.HostPath, v.MountPath, x.ctid, got, want)
+		}
+	}
+	return nil
 }

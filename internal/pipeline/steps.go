@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
-	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
 // preflightStep checks, before anything is created, that the host scripts
@@ -132,10 +131,13 @@ func (x *converger) proofAfterStart() bool {
 // idmapVerifyStep proves, once the container runs, the map the gate let
 // through unproven because there was no shared volume to guard.
 func idmapVerifyStep(ctx context.Context, x *converger) error {
-	if x.predicted || proven(x.st, x.want) {
+	if x.predicted {
 		return nil
 	}
-	return gateError(x.st, x.want)
+	if !proven(x.st, x.want) {
+		return gateError(x.st, x.want)
+	}
+	return proveIdmappedMounts(ctx, x)
 }
 
 // startStep starts the container and deals with changes pending a restart.
@@ -195,11 +197,9 @@ func destroyStep(ctx context.Context, x *converger) error {
 		if p := x.spec.Protection; p == nil || *p {
 			return fmt.Errorf("CT %d is protected (protection: 1), and Proxmox refuses to destroy it (\"can't remove CT %d - protection mode enabled\"); set protection: false in its spec to lift it first", x.ctid, x.ctid)
 		}
-		acts, pred, err := x.req.Backend.Configure(x.st, &schema.Spec{Protection: x.spec.Protection})
-		if err != nil {
-			return err
-		}
-		if err := x.apply(ctx, acts, pred); err != nil {
+		pred := *x.st
+		pred.Protected = false
+		if err := x.apply(ctx, []backend.Action{x.req.Backend.Unprotect(x.st)}, &pred); err != nil {
 			return err
 		}
 	}

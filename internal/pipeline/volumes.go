@@ -31,6 +31,9 @@ func sharedVolumesStep(ctx context.Context, x *converger) error {
 		if plan.Empty() {
 			continue
 		}
+		if len(plan.Create) > 0 {
+			vs.KeepOwners = false // a folder this run makes is empty: given to its owner
+		}
 		for _, n := range plan.Notes {
 			x.warn("shared_volumes[%d] (%s): %s", i, v.HostPath, n)
 		}

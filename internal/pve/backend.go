@@ -67,6 +67,12 @@ func (b *Backend) Stop(st *backend.State) backend.Action {
 		}}
 }
 
+// Unprotect is `pct set <id> --protection 0`.
+func (b *Backend) Unprotect(st *backend.State) backend.Action {
+	argv := b.C.SetArgv(st.CTID, []Opt{{"protection", "0"}})
+	return backend.Action{Step: "state", Name: "set", Argv: argv, Why: "protection: false, before the destroy", Do: b.run(argv)}
+}
+
 // Destroy stops the container when it runs, then destroys it with its
 // volumes and its firewall, backup, replication and HA entries (--purge 1).
 // Bind-mounted host folders are left alone.

@@ -24,6 +24,9 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 	if err := b.bridgesExist(spec); err != nil {
 		return nil, nil, err
 	}
+	if err := b.idmappedSupported(spec); err != nil {
+		return nil, nil, err
+	}
 	cfg, _ := conf.Parse([]byte(st.ConfText))
 	var acts []backend.Action
 	regenerated := false

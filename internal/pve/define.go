@@ -43,6 +43,9 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 	if err := b.bridgesExist(spec); err != nil {
 		return backend.Action{}, nil, err
 	}
+	if err := b.idmappedSupported(spec); err != nil {
+		return backend.Action{}, nil, err
+	}
 	if _, err := b.gpuOpts(&conf.Config{}, spec); err != nil { // Configure adds them
 		return backend.Action{}, nil, err
 	}
@@ -323,11 +326,15 @@ func mountOpts(st *backend.State, vols []schema.SharedVolume) ([]Opt, []string, 
 				return nil, nil, err
 			}
 		}
+		idm, err := mountIdmap(v)
+		if err != nil {
+			return nil, nil, err
+		}
 		key := ""
 		for _, m := range st.Mounts {
 			if filepath.Clean(m.HostPath) == filepath.Clean(v.HostPath) && filepath.Clean(m.MountPath) == filepath.Clean(v.MountPath) {
 				key = m.Key
-				if m.ReadOnly == v.ReadOnly {
+				if m.ReadOnly == v.ReadOnly && m.Idmap == idm {
 					key = "keep"
 				}
 			}
@@ -338,14 +345,34 @@ func mountOpts(st *backend.State, vols []schema.SharedVolume) ([]Opt, []string, 
 		if key == "" {
 			key = freeKey("mp", taken)
 		}
-		val := v.HostPath + ",mp=" + v.MountPath
+		mp := conf.MountPoint{Volume: v.HostPath, MP: v.MountPath, IDMap: idm}
 		if v.ReadOnly {
-			val += ",ro=1"
+			mp.RO = &v.ReadOnly
 		}
+		val := mp.String()
 		opts = append(opts, Opt{key, val})
 		why = append(why, fmt.Sprintf("%s %s", key, val))
 	}
 	return opts, why, nil
+}
+
+// mountIdmap is the mpN idmap= of an idmapped volume: its owner (container
+// ids) mapped to host_owner on disk, one uid and one gid entry, in
+// pve-container's "type:container:disk:range-size" form; "" for a plain
+// volume. Every other id of the mount falls back to the container's map.
+func mountIdmap(v schema.SharedVolume) (string, error) {
+	if !v.Idmapped {
+		return "", nil
+	}
+	cu, cg, err := v.OwnerIDs()
+	if err != nil {
+		return "", err
+	}
+	hu, hg, err := v.HostIDs()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("u:%d:%d:1;g:%d:%d:1", cu, hu, cg, hg), nil
 }
 
 func sectionEntries(s *conf.Section) []conf.Entry {

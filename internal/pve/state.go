@@ -51,12 +51,11 @@ func bindMounts(s *conf.Section) []backend.Mount {
 		if !isIndexed(e.Key, "mp") {
 			continue
 		}
-		p := parseProps(e.Value, "volume")
-		vol := p.get("volume")
-		if !strings.HasPrefix(vol, "/") || strings.HasPrefix(vol, "/dev/") {
+		mp, err := conf.ParseMountPoint(e.Value)
+		if err != nil || mp.Type() != "bind" {
 			continue
 		}
-		out = append(out, backend.Mount{Key: e.Key, HostPath: vol, MountPath: p.get("mp"), ReadOnly: p.get("ro") == "1"})
+		out = append(out, backend.Mount{Key: e.Key, HostPath: mp.Volume, MountPath: mp.MP, ReadOnly: mp.RO != nil && *mp.RO, Idmap: mp.IDMap})
 	}
 	sort.Slice(out, func(i, j int) bool { return keyIndex(out[i].Key) < keyIndex(out[j].Key) })
 	return out

@@ -19,6 +19,10 @@ type Spec struct {
 	UID, GID int         // host ids (already mapped through the proven id map)
 	Mode     os.FileMode // mode of the top directory, Go convention (os.ModeSetgid, ...)
 	HasMode  bool        // false leaves the top directory's mode as it is
+	// KeepOwners is an idmapped volume's: the folder keeps its host owner
+	// and nothing in it is chowned; one owned otherwise is refused. (A
+	// folder the run makes is new and empty: the pipeline hands it over.)
+	KeepOwners bool
 }
 
 // FromShared turns a spec's shared volume into a Spec: the owner (container
@@ -40,6 +44,15 @@ func FromShared(v schema.SharedVolume, m idmap.Set) (Spec, error) {
 	if !ok || err1 != nil || err2 != nil || cu < 0 || cg < 0 {
 		return s, fmt.Errorf("shared volume %s: owner %q is not container \"uid:gid\" (e.g. \"1000:1000\")", v.HostPath, v.Owner)
 	}
+	if v.Idmapped {
+		// The mount maps owner to these host ids itself (mpN idmap=).
+		hu, hg, err := v.HostIDs()
+		if err != nil {
+			return s, fmt.Errorf("shared volume %s: %w", v.HostPath, err)
+		}
+		s.UID, s.GID, s.KeepOwners = int(hu), int(hg), true
+		return s, setMode(&s, v)
+	}
 	hu, okU := m.ToHost(idmap.UID, cu)
 	hg, okG := m.ToHost(idmap.GID, cg)
 	if !okU || !okG {
@@ -47,14 +60,20 @@ func FromShared(v schema.SharedVolume, m idmap.Set) (Spec, error) {
 			v.HostPath, owner, strings.Join(m.Strings(), ", "))
 	}
 	s.UID, s.GID = int(hu), int(hg)
-	if v.Mode != "" {
-		mode, err := ParseMode(v.Mode)
-		if err != nil {
-			return s, fmt.Errorf("shared volume %s: %w", v.HostPath, err)
-		}
-		s.Mode, s.HasMode = mode, true
+	return s, setMode(&s, v)
+}
+
+// setMode fills s's mode from v's, when given.
+func setMode(s *Spec, v schema.SharedVolume) error {
+	if v.Mode == "" {
+		return nil
 	}
-	return s, nil
+	mode, err := ParseMode(v.Mode)
+	if err != nil {
+		return fmt.Errorf("shared volume %s: %w", v.HostPath, err)
+	}
+	s.Mode, s.HasMode = mode, true
+	return nil
 }
 
 // ParseMode reads an octal mode such as "0750", "750" or "2775" into an

@@ -55,7 +55,12 @@ func (w *walker) top(fd int, path string, spec Spec) error {
 	// volume, or one adopted from another owner), every entry is given over
 	// first, and the top last: its owner is the mark that the hand-over is
 	// complete, so a run killed or failing half-way is finished by the next.
-	if adopt := int(st.Uid) != w.uid || int(st.Gid) != w.gid; adopt {
+	adopt := int(st.Uid) != w.uid || int(st.Gid) != w.gid
+	switch {
+	case adopt && spec.KeepOwners:
+		// An idmapped volume keeps its host owner: nothing is handed over.
+		return fmt.Errorf("idmapped: the folder is owned by host %d:%d, not %d:%d (host_owner); an idmapped volume keeps its host owner and nothing in it is chowned: chown the folder yourself, or set host_owner to its owner", st.Uid, st.Gid, w.uid, w.gid)
+	case adopt && !spec.KeepOwners:
 		if err := w.dir(fd, path); err != nil {
 			return err
 		}

@@ -34,10 +34,16 @@ func (h *host) gpus() {
 // pct runs the emulator as a user would, outside the module.
 func (h *host) pct(args ...string) {
 	h.t.Helper()
+	out, err := h.pctOut(args...)
+	require.NoError(h.t, err, "pct %v: %s", args, out)
+}
+
+// pctOut runs the emulator and returns what it printed.
+func (h *host) pctOut(args ...string) (string, error) {
 	cmd := exec.Command(filepath.Join(binDir, "pct"), args...)
 	cmd.Env = h.env
 	out, err := cmd.CombinedOutput()
-	require.NoError(h.t, err, "pct %v: %s", args, out)
+	return string(out), err
 }
 
 func TestDroppedNICVolumeGPUTagAndFlagAreRemovedInOneSet(t *testing.T) {

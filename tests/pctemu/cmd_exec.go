@@ -10,8 +10,11 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
 
 // ctPath maps a path inside the CT to the host path in its rootfs,
@@ -334,8 +337,13 @@ func mktemp(root, tmpl string, dir bool, uid, gid int) (string, error) {
 // statLine is stat -c format for a, not following a symlink at a: %u %g
 // (ids as the CT sees them, through its map), %a (octal mode), %F (type),
 // %n (the name), %% as coreutils prints them.
+//
+// A path under a bind mount point (mpN) is the host folder's: a running
+// CT has its mount points mounted. Through an idmapped one (idmap=) an id
+// on disk shows as the container id its entry maps it from; other ids go
+// through the CT's map, as pve-container's idmapped mounts fall back.
 func (e *env) statLine(id, root, format, a string) (string, error) {
-	h, err := ctLpath(root, a)
+	h, mountIdmap, err := e.mountedPath(id, root, a)
 	if err != nil {
 		return "", err
 	}
@@ -345,6 +353,12 @@ func (e *env) statLine(id, root, format, a string) (string, error) {
 	}
 	sys := fi.Sys().(*syscall.Stat_t)
 	uid, gid := e.ctIDs(id, int64(sys.Uid), int64(sys.Gid))
+	if u, ok := fromDisk(mountIdmap, 'u', int64(sys.Uid)); ok {
+		uid = u
+	}
+	if g, ok := fromDisk(mountIdmap, 'g', int64(sys.Gid)); ok {
+		gid = g
+	}
 	m := fi.Mode()
 	perm := uint32(m.Perm())
 	for bit, v := range map[os.FileMode]uint32{os.ModeSetuid: 0o4000, os.ModeSetgid: 0o2000, os.ModeSticky: 0o1000} {
@@ -362,4 +376,55 @@ func (e *env) statLine(id, root, format, a string) (string, error) {
 	}
 	r := strings.NewReplacer("%u", fmt.Sprint(uid), "%g", fmt.Sprint(gid), "%a", fmt.Sprintf("%o", perm), "%F", kind, "%n", a, "%%", "%")
 	return r.Replace(format), nil
+}
+
+// mountedPath is where path a of the CT is on the host: in the host folder
+// of the deepest bind mount point holding it, else in the rootfs. It also
+// gives that mount point's idmap ("" for none).
+func (e *env) mountedPath(id, root, a string) (string, string, error) {
+	c, err := e.load(id)
+	if err != nil {
+		return "", "", err
+	}
+	clean := path.Clean("/" + a)
+	best, host, idm := "", "", ""
+	for _, en := range c.Main.Entries {
+		if !strings.HasPrefix(en.Key, "mp") {
+			continue
+		}
+		m, err := conf.ParseMountPoint(en.Value)
+		if err != nil || m.Type() != "bind" {
+			continue
+		}
+		mp := path.Clean("/" + m.MP)
+		if (clean == mp || strings.HasPrefix(clean, mp+"/")) && len(mp) > len(best) {
+			best, host, idm = mp, filepath.Join(m.Volume, strings.TrimPrefix(clean, mp)), m.IDMap
+		}
+	}
+	if best != "" {
+		return host, idm, nil
+	}
+	h, err := ctLpath(root, a)
+	return h, "", err
+}
+
+// fromDisk maps an on-disk id to the container id an idmapped mount's
+// entries ("u:1000:1000:1;g:...") give it; ok false when none covers it.
+func fromDisk(idm string, kind byte, disk int64) (int64, bool) {
+	if idm == "passthrough" {
+		return disk, true
+	}
+	for _, ent := range strings.Split(idm, ";") {
+		f := strings.Split(ent, ":")
+		if len(f) != 4 || f[0][0] != kind {
+			continue
+		}
+		ct, _ := strconv.ParseInt(f[1], 10, 64)
+		d, _ := strconv.ParseInt(f[2], 10, 64)
+		n, _ := strconv.ParseInt(f[3], 10, 64)
+		if disk >= d && disk < d+n {
+			return ct + disk - d, true
+		}
+	}
+	return 0, false
 }

@@ -77,6 +77,14 @@ func (e *env) applyMP(c *conf.Config, id, k, v string) (string, error) {
 	if err != nil {
 		return "", paramErr(k, "%v", err)
 	}
+	if m.IDMap != "" {
+		if !e.hasMountIdmap() {
+			return "", paramErr(k, "invalid key in comma-separated list property: idmap")
+		}
+		if err := checkMountIdmap(m.IDMap); err != nil {
+			return "", paramErr(k, "%v", err)
+		}
+	}
 	if a := allocRe.FindStringSubmatch(m.Volume); a != nil {
 		gib, _ := strconv.ParseFloat(a[2], 64)
 		m.Volume = e.nextDisk(c, id, a[1])
@@ -226,4 +234,57 @@ func stripMP(v string) string {
 func rootfsBytes(s *conf.Section) int64 {
 	v, _ := s.Get("rootfs")
 	return diskSize(v)
+}
+
+// hasMountIdmap says whether the emulated pve-container knows a mount
+// point's idmap= (6.1.6 and later): the version in the root's dpkg status
+// file; without that file, the emulator is the newest pve-container.
+func (e *env) hasMountIdmap() bool {
+	data, err := os.ReadFile(e.path("var/lib/dpkg/status"))
+	if err != nil {
+		return true
+	}
+	for _, stanza := range strings.Split(string(data), "\n\n") {
+		if !strings.Contains(stanza, "Package: pve-container\n") || !strings.Contains(stanza, " installed\n") {
+			continue
+		}
+		for _, l := range strings.Split(stanza, "\n") {
+			if v, ok := strings.CutPrefix(l, "Version: "); ok {
+				var a, b, c int
+				fmt.Sscanf(v, "%d.%d.%d", &a, &b, &c)
+				return a > 6 || a == 6 && (b > 1 || b == 1 && c >= 6)
+			}
+		}
+	}
+	return false
+}
+
+// checkMountIdmap refuses overlapping entries of one kind, as pve-container
+// checks a mount's idmap with the lxc.idmap overlap rule.
+func checkMountIdmap(v string) error {
+	if v == "passthrough" {
+		return nil
+	}
+	type span struct {
+		kind        byte
+		ct, disk, n int64
+	}
+	var seen []span
+	for _, ent := range strings.Split(v, ";") {
+		var s span
+		var kind string
+		f := strings.Split(ent, ":")
+		kind = f[0]
+		s.kind = kind[0]
+		s.ct, _ = strconv.ParseInt(f[1], 10, 64)
+		s.disk, _ = strconv.ParseInt(f[2], 10, 64)
+		s.n, _ = strconv.ParseInt(f[3], 10, 64)
+		for _, o := range seen {
+			if o.kind == s.kind && (s.ct < o.ct+o.n && o.ct < s.ct+s.n || s.disk < o.disk+o.n && o.disk < s.disk+s.n) {
+				return fmt.Errorf("invalid map entry '%s': overlapping ranges", ent)
+			}
+		}
+		seen = append(seen, s)
+	}
+	return nil
 }

@@ -37,6 +37,9 @@ type MountPoint struct {
 	ACL, Backup, KeepAttrs, Quota, Replicate, RO, Shared *bool
 }
 
+// reIDMap is pve-container's pattern for a mount point's idmap (6.1.6).
+var reIDMap = regexp.MustCompile(`^(?:passthrough|[ug]:[0-9]+:[0-9]+:[1-9][0-9]*(?:;[ug]:[0-9]+:[0-9]+:[1-9][0-9]*)*)$`)
+
 var reMountOpts = regexp.MustCompile(`^(discard|lazytime|noatime|nodev|noexec|nosuid)(;(discard|lazytime|noatime|nodev|noexec|nosuid))*$`)
 
 // ParseMountPoint reads an mpN value such as "/srv/share,mp=/data,ro=1".
@@ -63,6 +66,9 @@ func parseMount(s string, sc Schema) (MountPoint, error) {
 	}
 	if m.MountOptions != "" && !reMountOpts.MatchString(m.MountOptions) {
 		return MountPoint{}, fmt.Errorf("format error - mountoptions: value does not match the regex pattern")
+	}
+	if m.IDMap != "" && !reIDMap.MatchString(m.IDMap) {
+		return MountPoint{}, fmt.Errorf("format error - idmap: value does not match the regex pattern")
 	}
 	return m, nil
 }
