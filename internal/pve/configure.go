@@ -108,8 +108,8 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 // (not in its managed record) stay.
 func (b *Backend) ConfigureWarnings(st *backend.State, spec *schema.Spec) []string {
 	var w []string
-	cur := sizeGB(parseProps(mainValue(st.ConfText, "rootfs"), "volume").get("size"))
-	if spec.StorageSizeGB > 0 && cur > float64(spec.StorageSizeGB) {
+	root, _ := conf.ParseRootFS(mainValue(st.ConfText, "rootfs"))
+	if cur := conf.GiB(root.Size); spec.StorageSizeGB > 0 && cur > float64(spec.StorageSizeGB) {
 		w = append(w, fmt.Sprintf("rootfs is %gG, larger than storage_size_gb %d; disks are never shrunk", cur, spec.StorageSizeGB))
 	}
 	if cfg, _ := conf.Parse([]byte(st.ConfText)); cfg != nil {
@@ -145,15 +145,15 @@ func protectedRemoval(st *backend.State, spec *schema.Spec, dels []string) (bool
 
 // resizeAction grows the rootfs to storage_size_gb; never shrinks it.
 func (b *Backend) resizeAction(ctid int, cfg *conf.Config, spec *schema.Spec) *backend.Action {
-	root, _ := cfg.Main.Get("rootfs")
-	p := parseProps(root, "volume")
-	cur := sizeGB(p.get("size"))
-	if spec.StorageSizeGB <= 0 || root == "" || cur >= float64(spec.StorageSizeGB) {
+	text, _ := cfg.Main.Get("rootfs")
+	root, err := conf.ParseRootFS(text)
+	cur := conf.GiB(root.Size)
+	if spec.StorageSizeGB <= 0 || err != nil || cur >= float64(spec.StorageSizeGB) {
 		return nil
 	}
 	argv := b.C.ResizeArgv(ctid, "rootfs", spec.StorageSizeGB)
-	p.set("size", fmt.Sprintf("%dG", spec.StorageSizeGB))
-	cfg.Main.Set("rootfs", p.format("volume"))
+	root.Size = fmt.Sprintf("%dG", spec.StorageSizeGB)
+	cfg.Main.Set("rootfs", root.String())
 	return &backend.Action{Step: "configure", Name: "resize", Argv: argv,
 		Why: fmt.Sprintf("rootfs %gG -> %dG", cur, spec.StorageSizeGB),
 		Do: func(ctx context.Context) error {

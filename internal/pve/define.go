@@ -229,7 +229,8 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 func rootfsStorage(st *backend.State) string {
 	cfg, _ := conf.Parse([]byte(st.ConfText))
 	v, _ := cfg.Main.Get("rootfs")
-	store, _, _ := strings.Cut(parseProps(v, "volume").get("volume"), ":")
+	root, _ := conf.ParseRootFS(v)
+	store, _, _ := strings.Cut(root.Volume, ":")
 	return store
 }
 
@@ -255,17 +256,25 @@ func cloneConf(ctid int, src *backend.State, snap string, spec *schema.Spec, ful
 			e.Key == "lock" || isIndexed(e.Key, "unused"):
 			continue
 		case isIndexed(e.Key, "net"):
-			p := parseProps(e.Value, "")
-			p.del("hwaddr")
-			m.Set(e.Key, p.format("", "name"))
+			n, err := conf.ParseNet(e.Value)
+			if err != nil {
+				m.Set(e.Key, e.Value)
+				continue
+			}
+			n.Hwaddr = "" // pct clone gives every NIC a new MAC
+			m.Set(e.Key, n.String())
 		case e.Key == "rootfs":
-			p := parseProps(e.Value, "volume")
-			store, _, _ := strings.Cut(p.get("volume"), ":")
+			root, err := conf.ParseRootFS(e.Value)
+			if err != nil {
+				m.Set(e.Key, e.Value)
+				continue
+			}
+			store, _, _ := strings.Cut(root.Volume, ":")
 			if full && spec.StoragePool != "" {
 				store = spec.StoragePool
 			}
-			p.set("volume", store+":"+storage.VolumeName(types[store], ctid, 0))
-			m.Set(e.Key, p.format("volume"))
+			root.Volume = store + ":" + storage.VolumeName(types[store], ctid, 0)
+			m.Set(e.Key, root.String())
 		default:
 			m.Set(e.Key, e.Value)
 		}

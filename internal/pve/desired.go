@@ -121,22 +121,16 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]O
 	}
 	if spec.BootOrder != nil || spec.BootDelay != nil {
 		curText, _ := effective(cfg, "startup")
-		cur := parseProps(curText, "order")
-		next := parseProps(curText, "order")
+		cur, _ := conf.ParseStartup(curText) // an unreadable value is replaced
+		next := cur
 		if spec.BootOrder != nil {
-			next.set("order", strconv.Itoa(*spec.BootOrder))
+			next.Order = spec.BootOrder
 		}
 		if spec.BootDelay != nil {
-			next.set("up", strconv.Itoa(*spec.BootDelay))
+			next.Up = spec.BootDelay
 		}
-		if !next.equal(cur) {
-			var parts []string
-			for _, k := range []string{"order", "up", "down"} {
-				if next.has(k) {
-					parts = append(parts, k+"="+next.get(k))
-				}
-			}
-			want("startup", strings.Join(parts, ","))
+		if next.String() != cur.String() || curText == "" {
+			want("startup", next.String())
 		}
 	}
 	if len(spec.Nameserver) > 0 {
@@ -254,7 +248,8 @@ func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, error) {
 		for _, e := range s.Entries {
 			if isIndexed(e.Key, "dev") {
 				taken[e.Key] = true
-				have[parseProps(e.Value, "path").get("path")] = true
+				d, _ := conf.ParseDev(e.Value)
+				have[d.Path] = true
 			}
 		}
 	}

@@ -53,7 +53,8 @@ func specKeys(cfg *conf.Config, spec *schema.Spec) map[string]bool {
 		case isIndexed(k, "net"):
 			out[k] = keyIndex(k) < nics
 		case isIndexed(k, "dev"):
-			out[k] = devs[parseProps(v, "path").get("path")]
+			d, _ := conf.ParseDev(v)
+			out[k] = devs[d.Path]
 		case isIndexed(k, "mp"):
 			out[k] = volumeOf(spec, v) != nil
 		}
@@ -77,9 +78,12 @@ func specKeys(cfg *conf.Config, spec *schema.Spec) map[string]bool {
 // volumeOf is the shared volume of spec an mpN value mounts (same host
 // path and mount path), nil for none.
 func volumeOf(spec *schema.Spec, mp string) *schema.SharedVolume {
-	p := parseProps(mp, "volume")
+	m, err := conf.ParseMountPoint(mp)
+	if err != nil {
+		return nil
+	}
 	for i, v := range spec.SharedVolumes {
-		if filepath.Clean(p.get("volume")) == filepath.Clean(v.HostPath) && filepath.Clean(p.get("mp")) == filepath.Clean(v.MountPath) {
+		if filepath.Clean(m.Volume) == filepath.Clean(v.HostPath) && filepath.Clean(m.MP) == filepath.Clean(v.MountPath) {
 			return &spec.SharedVolumes[i]
 		}
 	}
@@ -170,10 +174,11 @@ func removals(cfg *conf.Config, recs map[string]string, spec *schema.Spec) (keys
 func ourKind(key, v string) bool {
 	switch {
 	case isIndexed(key, "mp"):
-		vol := parseProps(v, "volume").get("volume")
-		return strings.HasPrefix(vol, "/") && !strings.HasPrefix(vol, "/dev/")
+		m, err := conf.ParseMountPoint(v)
+		return err == nil && m.Type() == "bind"
 	case isIndexed(key, "dev"):
-		return strings.HasPrefix(parseProps(v, "path").get("path"), "/dev/nvidia")
+		d, err := conf.ParseDev(v)
+		return err == nil && strings.HasPrefix(d.Path, "/dev/nvidia")
 	}
 	return isIndexed(key, "net")
 }

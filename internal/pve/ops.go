@@ -64,9 +64,13 @@ func (c *Client) Resize(ctx context.Context, ctid int, disk string, gb int) erro
 		return err
 	}
 	v, _ := cfg.Main.Get(disk)
-	if got := sizeGB(parseProps(v, "volume").get("size")); got < float64(gb) {
+	d, _ := conf.ParseMountPoint(v)
+	if disk == "rootfs" {
+		d, _ = conf.ParseRootFS(v)
+	}
+	if got := conf.GiB(d.Size); got < float64(gb) {
 		return fmt.Errorf("pct resize %d %s %dG reported success but the conf says size %q; check the storage (%s)",
-			ctid, disk, gb, parseProps(v, "volume").get("size"), runner.Quote(argv))
+			ctid, disk, gb, d.Size, runner.Quote(argv))
 	}
 	return nil
 }

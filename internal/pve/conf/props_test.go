@@ -141,3 +141,18 @@ func TestSizes(t *testing.T) {
 		assert.Equal(t, want, FormatSize(n))
 	}
 }
+
+// startup as pct takes it: order is the default key; phoenix_lxc writes
+// order, up, down.
+func TestStartup(t *testing.T) {
+	s, err := ParseStartup("2,up=10")
+	if err != nil || s.String() != "order=2,up=10" {
+		t.Fatalf("got %q, %v", s.String(), err)
+	}
+	if _, err := ParseStartup("order=x"); err == nil {
+		t.Fatal("order=x accepted")
+	}
+	if g := GiB("512M"); g != 0.5 {
+		t.Fatalf("GiB(512M) = %v", g)
+	}
+}
