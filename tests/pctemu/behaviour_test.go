@@ -414,3 +414,42 @@ func TestALinkedCloneNeedsAStorageThatCanLinkClone(t *testing.T) {
 	h.ok("template", "102")
 	h.ok("clone", "102", "103")
 }
+
+// The keys issue 15 added, as pve-container's schema takes them
+// (src/PVE/LXC/Config.pm: $netconf_desc, the mount point's idmap pattern,
+// nameserver/searchdomain as space-separated lists, tags, protection).
+func TestNewKeysAreTakenAndRefusedAsProxmoxDoes(t *testing.T) {
+	h := newHost(t)
+	h.create("100")
+	h.write("sys/class/net/vmbr0/mtu", "1500\n")
+	h.write("srv/m/.keep", "")
+	for _, ok := range [][]string{
+		{"--net1", "name=eth1,bridge=vmbr0,ip6=fd00::5/64,gw6=fd00::1,tag=4094,mtu=1500,rate=12.5"},
+		{"--net31", "name=eth31,bridge=vmbr0,ip6=auto"},
+		{"--nameserver", "10.0.0.53 1.1.1.1", "--searchdomain", "lab.example corp.example"},
+		{"--tags", "web;prod", "--protection", "0"},
+		{"--mp0", filepath.Join(h.root, "srv/m") + ",mp=/m,idmap=u:1000:1000:1;g:1000:1000:1"},
+		{"--mp1", filepath.Join(h.root, "srv/m") + ",mp=/p,idmap=passthrough"},
+	} {
+		r := h.pct(append([]string{"set", "100"}, ok...)...)
+		assert.Equal(t, 0, r.code, "%v: %s", ok, r.stderr)
+	}
+	for _, bad := range []struct{ args []string }{
+		{[]string{"--net1", "name=eth1,bridge=vmbr0,tag=4095"}},
+		{[]string{"--net1", "name=eth1,bridge=vmbr0,mtu=63"}},
+		{[]string{"--net1", "name=eth1,bridge=vmbr0,ip6=10.0.0.5/24"}},
+		{[]string{"--net1", "name=eth1,bridge=vmbr0,rate=fast"}},
+		{[]string{"--net32", "name=eth32,bridge=vmbr0"}},
+		{[]string{"--mp2", filepath.Join(h.root, "srv/m") + ",mp=/q,idmap=u:1000:1000:0"}},
+		{[]string{"--mp2", filepath.Join(h.root, "srv/m") + ",mp=/q,idmap=x:1:1:1"}},
+		{[]string{"--mp2", filepath.Join(h.root, "srv/m") + ",mp=/q,idmap=u:0:1000:10;u:5:2000:1"}},
+		{[]string{"--protection", "maybe"}},
+	} {
+		r := h.pct(append([]string{"set", "100"}, bad.args...)...)
+		assert.NotEqual(t, 0, r.code, "%v was taken", bad.args)
+	}
+	c := h.read("etc/pve/lxc/100.conf")
+	assert.Contains(t, c, "net1: name=eth1,bridge=vmbr0,gw6=fd00::1,hwaddr=")
+	assert.Contains(t, c, "nameserver: 10.0.0.53 1.1.1.1\n")
+	assert.Contains(t, c, "mp0: "+filepath.Join(h.root, "srv/m")+",mp=/m,idmap=u:1000:1000:1;g:1000:1000:1\n")
+}
