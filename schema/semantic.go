@@ -42,7 +42,6 @@ func CheckFleet(fleet []Located) Problems {
 var (
 	plainName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._+-]*$`)
 	ifName    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,14}$`)
-	pctOption = regexp.MustCompile(`^[a-z][a-z_]*=[^,\s]+$`)
 	label     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 )
 
@@ -83,8 +82,8 @@ func checkSpec(l Located, ps *Problems) {
 		plainFile(join(p, "application_script"), s.ApplicationScript, "a script file name in application_script_dir", ps)
 	}
 	for i, o := range s.PctOptions {
-		if !pctOption.MatchString(o) {
-			ps.add(join(p, "pct_options", i), "%q is not a Proxmox feature flag key=value (e.g. nesting=1; no commas or spaces)", o)
+		if _, err := parseFlag(o); err != nil {
+			ps.add(join(p, "pct_options", i), "%v", err)
 		}
 	}
 	for i, port := range s.Ports {

@@ -157,42 +157,90 @@ const MaxExtents = 340
 // It sorts, so it takes O(n log n) for n entries.
 func (s Set) Validate() []error {
 	var errs []error
+	skip := map[Kind]bool{}
 	for _, k := range []Kind{UID, GID} {
-		var es Set
-		for _, e := range s {
-			if e.Kind == k {
-				es = append(es, e)
-			}
+		if n := s.count(k); n > MaxExtents {
+			errs = append(errs, fmt.Errorf("%d %cid entries: the kernel takes at most %d per kind", n, k, MaxExtents))
+			skip[k] = true
 		}
-		if len(es) > MaxExtents {
-			errs = append(errs, fmt.Errorf("%d %cid entries: the kernel takes at most %d per kind", len(es), k, MaxExtents))
-			continue
-		}
-		errs = append(errs, overlaps(es, "container", func(e Entry) int64 { return e.ContainerID })...)
-		errs = append(errs, overlaps(es, "host", func(e Entry) int64 { return e.HostID })...)
-		if gap := s.firstGap(k, 65536); gap >= 0 {
-			errs = append(errs, fmt.Errorf("%cid %d is not mapped (container ids 0..65535 must all be mapped)", k, gap))
+	}
+	for _, f := range s.Findings() {
+		switch {
+		case skip[f.Kind]:
+		case f.Side != "":
+			errs = append(errs, fmt.Errorf("entries %q and %q overlap on the %s side", s[f.Other], s[f.At], f.Side))
+		default:
+			errs = append(errs, fmt.Errorf("%cid %d is not mapped (container ids 0..65535 must all be mapped)", f.Kind, f.ID))
 		}
 	}
 	return errs
 }
 
-// overlaps reports entries whose ranges overlap on one side: sorted by
-// their start there, an overlap always shows between neighbours.
-func overlaps(es Set, side string, start func(Entry) int64) []error {
-	es = append(Set(nil), es...)
-	sort.Slice(es, func(i, j int) bool { return start(es[i]) < start(es[j]) })
-	var errs []error
-	far := 0 // the entry reaching furthest so far
-	for i := 1; i < len(es); i++ {
-		if start(es[i]) < start(es[far])+es[far].Count {
-			errs = append(errs, fmt.Errorf("entries %q and %q overlap on the %s side", es[far], es[i], side))
-		}
-		if start(es[i])+es[i].Count > start(es[far])+es[far].Count {
-			far = i
+func (s Set) count(k Kind) int {
+	n := 0
+	for _, e := range s {
+		if e.Kind == k {
+			n++
 		}
 	}
-	return errs
+	return n
+}
+
+// Finding is one problem of a map, by index into the set as given, so
+// that a caller can name the line it came from (conf check does).
+type Finding struct {
+	Kind Kind
+	// Side is "container" or "host" for an overlap: entry At maps ID on
+	// that side, which entry Other maps too. It is "" for a gap: ID, a
+	// container id below 65536, is mapped by no entry; At is then the
+	// kind's first entry, -1 when it has none, and Other is -1.
+	Side      string
+	ID        int64
+	At, Other int
+}
+
+// Findings are the map's overlaps, on either side, and its first unmapped
+// container id below 65536, for uids then gids. The one implementation of
+// these rules: Validate words them for a spec, conf check for a conf file.
+func (s Set) Findings() []Finding {
+	var out []Finding
+	for _, k := range []Kind{UID, GID} {
+		var idx []int
+		for i, e := range s {
+			if e.Kind == k {
+				idx = append(idx, i)
+			}
+		}
+		for _, side := range []string{"container", "host"} {
+			start := func(i int) int64 {
+				if side == "container" {
+					return s[i].ContainerID
+				}
+				return s[i].HostID
+			}
+			sorted := append([]int(nil), idx...)
+			sort.SliceStable(sorted, func(a, b int) bool { return start(sorted[a]) < start(sorted[b]) })
+			// Sorted by their start on this side, an entry overlaps the
+			// earlier one that reaches furthest (far), if any does.
+			for j := 1; j < len(sorted); j++ {
+				far, cur := sorted[j-1], sorted[j]
+				if start(cur) < start(far)+s[far].Count {
+					out = append(out, Finding{Kind: k, Side: side, ID: start(cur), At: cur, Other: far})
+				}
+				if start(far)+s[far].Count > start(cur)+s[cur].Count {
+					sorted[j] = far // carry the furthest-reaching entry forward
+				}
+			}
+		}
+		if gap := s.firstGap(k, 65536); gap >= 0 {
+			at := -1
+			if len(idx) > 0 {
+				at = idx[0]
+			}
+			out = append(out, Finding{Kind: k, ID: gap, At: at, Other: -1})
+		}
+	}
+	return out
 }
 
 // strictEntry is the one spelling of an entry a spec may use: "u" or "g",

@@ -90,7 +90,7 @@ func spec950() *schema.Spec {
 	swap, order := 512, 3
 	on := true
 	return &schema.Spec{Name: "web", MemoryMB: 256, SwapMB: &swap, Cores: 2, StartAtBoot: &on, BootOrder: &order,
-		PctOptions: []string{"nesting=1,keyctl=1"}, SharedVolumes: []schema.SharedVolume{{HostPath: "/srv/data", MountPath: "/srv/data"}}}
+		PctOptions: []string{"nesting=1", "keyctl=1"}, SharedVolumes: []schema.SharedVolume{{HostPath: "/srv/data", MountPath: "/srv/data"}}}
 }
 
 func TestConfigurePlansOneEditAndIsIdempotent(t *testing.T) {

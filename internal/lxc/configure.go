@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -20,7 +19,7 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 		return nil, nil, err
 	}
 	c := parseConf(st.ConfText)
-	have, err := idmap.Parse(c.all("lxc.idmap"))
+	have, err := confMap(c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("CT %d config: %w", st.CTID, err)
 	}

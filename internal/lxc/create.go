@@ -33,8 +33,12 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 		return backend.Action{}, nil, err
 	}
 	c := &conf{}
-	for _, e := range m {
-		c.add("lxc.idmap", e.String())
+	lines := idmapLines(m)
+	for _, l := range lines {
+		c.add("lxc.idmap", l)
+	}
+	if len(lines) == 0 {
+		m = nil // privileged: no user namespace to create or extract in
 	}
 	c.add("lxc.net.0.type", "empty")
 	pred := &backend.State{CTID: ctid, Records: map[string]string{}}

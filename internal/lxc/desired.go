@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,23 +11,41 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
-// desiredMap is the id map the spec asks LXC to be given: the custom idmap,
-// else Proxmox's default when unprivileged, else none (privileged).
+// desiredMap is the id map the spec expects (schema.ExpectedIdmap: the
+// custom idmap, else the default unprivileged map, else identity for a
+// privileged container), checked for what the lxc backend cannot do.
 func desiredMap(spec *schema.Spec) (idmap.Set, error) {
 	if err := noIdmappedVolumes(spec); err != nil {
 		return nil, err
 	}
-	if len(spec.Idmap) > 0 {
-		m, err := idmap.Parse(spec.Idmap)
-		if err != nil {
-			return nil, fmt.Errorf("idmap: %w", err)
-		}
-		return m, nil
+	m, err := schema.ExpectedIdmap(spec)
+	if err != nil {
+		return nil, fmt.Errorf("idmap: %w", err)
 	}
-	if spec.IsUnprivileged() {
-		return idmap.Default(), nil
+	return m, nil
+}
+
+// idmapLines are the lxc.idmap lines that give a container map m: none for
+// identity (a privileged container has no user namespace).
+func idmapLines(m idmap.Set) []string {
+	if m.Equal(idmap.Identity()) {
+		return nil
 	}
-	return nil, nil
+	var out []string
+	for _, e := range m {
+		out = append(out, e.String())
+	}
+	return out
+}
+
+// confMap is the map a config gives LXC: its lxc.idmap lines, identity
+// when it has none.
+func confMap(c *conf) (idmap.Set, error) {
+	m, err := idmap.Parse(c.all("lxc.idmap"))
+	if err != nil || len(m) > 0 {
+		return m, err
+	}
+	return idmap.Identity(), nil
 }
 
 // noIdmappedVolumes refuses an idmapped volume: LXC 5's idmap= mount
@@ -81,7 +98,7 @@ func (b *Backend) desired(spec *schema.Spec) (*edit, error) {
 	if err := b.network(e, spec); err != nil {
 		return nil, err
 	}
-	nesting, err := nestingWanted(spec.PctOptions)
+	nesting, err := nestingWanted(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -155,33 +172,21 @@ func (b *Backend) network(e *edit, spec *schema.Spec) error {
 	return nil
 }
 
-// pctOption matches one Proxmox feature flag, e.g. nesting=1.
-var pctOption = regexp.MustCompile(`^([a-z_]+)=(.*)$`)
-
-// nestingWanted reads pct_options ("nesting=1", "nesting=1,keyctl=1",
-// possibly prefixed "features:" or "--features"). Flags without an LXC
-// meaning here are reported by Warnings, not refused.
-func nestingWanted(opts []string) (bool, error) {
+// nestingWanted reads pct_options (schema's Flags): nesting=1 asks for
+// LXC's nesting.conf. Flags without an LXC meaning here are reported by
+// Warnings, not refused.
+func nestingWanted(spec *schema.Spec) (bool, error) {
+	flags, err := spec.Flags()
+	if err != nil {
+		return false, err
+	}
 	nesting := false
-	for _, o := range splitOptions(opts) {
-		m := pctOption.FindStringSubmatch(o)
-		if m == nil {
-			return false, fmt.Errorf("pct_options: %q is not a key=value feature flag", o)
-		}
-		if m[1] == "nesting" {
-			nesting = m[2] == "1"
+	for _, f := range flags {
+		if f.Name == "nesting" {
+			nesting = f.Value == "1"
 		}
 	}
 	return nesting, nil
-}
-
-func splitOptions(opts []string) []string {
-	var out []string
-	for _, o := range opts {
-		o = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(o), "--features"), "features:"))
-		out = append(out, strings.FieldsFunc(o, func(r rune) bool { return r == ',' || r == ' ' })...)
-	}
-	return out
 }
 
 // Warnings lists what spec asks for that this backend does not do (see the
@@ -196,9 +201,10 @@ func (b *Backend) Warnings(spec *schema.Spec) []string {
 			w = append(w, fmt.Sprintf("%s has no effect on the lxc backend (no Proxmox firewall)", spec.NICField(i, "firewall")))
 		}
 	}
-	for _, o := range splitOptions(spec.PctOptions) {
-		if m := pctOption.FindStringSubmatch(o); m != nil && m[1] != "nesting" {
-			w = append(w, fmt.Sprintf("pct_options %q has no effect on the lxc backend", o))
+	flags, _ := spec.Flags() // a malformed one fails in Configure
+	for _, f := range flags {
+		if f.Name != "nesting" {
+			w = append(w, fmt.Sprintf("pct_options %q has no effect on the lxc backend", f.Name+"="+f.Value))
 		}
 	}
 	return w

@@ -107,14 +107,11 @@ func fillFromConf(st *backend.State, text, path string) error {
 	c := parseConf(text)
 	st.Exists, st.ConfText = true, text
 	st.Hostname, _ = c.get("lxc.uts.name")
-	given, err := idmap.Parse(c.all("lxc.idmap"))
+	given, err := confMap(c)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	st.Unprivileged = len(given) > 0
-	if !st.Unprivileged {
-		given = idmap.Identity()
-	}
+	st.Unprivileged = len(c.all("lxc.idmap")) > 0
 	st.GivenMap, st.GivenMapFrom = given, path
 	st.Mounts = parseMounts(c)
 	return nil

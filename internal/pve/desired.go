@@ -166,21 +166,24 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]O
 // managed record lists and pct_options no longer names is dropped (and
 // features deleted when no flag is left); the rest are kept.
 func wantFeatures(cfg *conf.Config, spec *schema.Spec, mine map[string]bool, opts *[]Opt, why *[]string) error {
+	flags, err := spec.Flags()
+	if err != nil {
+		return err
+	}
+	var names, pairs []string
+	for _, f := range flags {
+		names, pairs = append(names, f.Name), append(pairs, f.Name+"="+f.Value)
+	}
 	var dropped []string
 	for k := range mine {
-		if f, ok := strings.CutPrefix(k, "features."); ok && !slices.Contains(pctFlagNames(spec), f) {
+		if f, ok := strings.CutPrefix(k, "features."); ok && !slices.Contains(names, f) {
 			dropped = append(dropped, f)
 		}
 	}
-	if len(spec.PctOptions) == 0 && len(dropped) == 0 {
+	if len(flags) == 0 && len(dropped) == 0 {
 		return nil
 	}
-	for _, o := range spec.PctOptions {
-		if k, _, ok := strings.Cut(o, "="); !ok || k == "" || strings.ContainsAny(o, ",\n\r ") {
-			return fmt.Errorf("pct_options %q: want a feature flag like nesting=1", o)
-		}
-	}
-	add, err := conf.ParseFeatures(strings.Join(spec.PctOptions, ","))
+	add, err := conf.ParseFeatures(strings.Join(pairs, ","))
 	if err != nil {
 		return fmt.Errorf("pct_options %q: %v (Proxmox's features are nesting, keyctl, fuse, mknod, force_rw_sys and mount)", spec.PctOptions, err)
 	}

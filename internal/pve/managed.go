@@ -133,11 +133,10 @@ func flagNames(f conf.Features) []string {
 
 // pctFlagNames are the feature flags pct_options names.
 func pctFlagNames(spec *schema.Spec) []string {
+	flags, _ := spec.Flags() // refused at validation and by wantFeatures
 	var out []string
-	for _, o := range spec.PctOptions {
-		if k, _, ok := strings.Cut(o, "="); ok {
-			out = append(out, k)
-		}
+	for _, f := range flags {
+		out = append(out, f.Name)
 	}
 	return out
 }

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 )
 
 // Check reports what pct would warn about or refuse in a conf file, with
@@ -58,90 +58,33 @@ func Check(data []byte) []Warning {
 	return ws
 }
 
-// idEntry is one parsed lxc.idmap line.
-type idEntry struct {
-	line            int
-	kind            string
-	ct, host, count int64
-	text            string
-}
-
-// checkIDMap checks one section's lxc.idmap lines as pct's parse_id_maps
-// and validate_id_maps do, and also that each kind covers container ids
-// 0..65535 without a gap.
+// checkIDMap checks one section's lxc.idmap lines with internal/idmap's
+// rules, worded as pct's parse_id_maps and validate_id_maps word them, at
+// the line of the entry each is found at; a map must also cover container
+// ids 0..65535 of each kind.
 func checkIDMap(lines []lineInfo) []Warning {
 	var ws []Warning
-	var es []idEntry
+	var set idmap.Set
+	var at []int // the line of each entry of set
 	for _, li := range lines {
-		f := strings.Fields(li.value)
-		var n [3]int64
-		ok := len(f) == 4 && (f[0] == "u" || f[0] == "g")
-		for i := 0; ok && i < 3; i++ {
-			var err error
-			n[i], err = strconv.ParseInt(f[i+1], 10, 64)
-			ok = err == nil && reInt.MatchString(f[i+1])
-		}
-		if !ok {
+		e, err := idmap.ParseEntry(li.value)
+		if err != nil {
 			ws = append(ws, Warning{li.line, "failed to parse idmap: " + li.value})
 			continue
 		}
-		es = append(es, idEntry{li.line, f[0], n[0], n[1], n[2], strings.Join(f, " ")})
+		set, at = append(set, e), append(at, li.line)
 	}
-	for _, kind := range []string{"u", "g"} {
-		var k []idEntry
-		for _, e := range es {
-			if e.kind == kind {
-				k = append(k, e)
-			}
+	for _, f := range set.Findings() {
+		if f.Side != "" {
+			ws = append(ws, Warning{at[f.At], fmt.Sprintf("invalid map entry '%s': %s %cid %d is also mapped by entry '%s'",
+				set[f.At], f.Side, f.Kind, f.ID, set[f.Other])})
+			continue
 		}
-		for _, side := range []string{"container", "host"} {
-			start := func(e idEntry) int64 {
-				if side == "container" {
-					return e.ct
-				}
-				return e.host
-			}
-			s := append([]idEntry(nil), k...)
-			sort.SliceStable(s, func(i, j int) bool { return start(s[i]) < start(s[j]) })
-			// pct compares neighbours and stops at the first conflict;
-			// comparing each entry with the earlier one that reaches
-			// furthest finds that same conflict and every later one.
-			for i := 1; i < len(s); i++ {
-				reach, cur := s[i-1], s[i]
-				if start(reach)+reach.count > start(cur) {
-					ws = append(ws, Warning{cur.line, fmt.Sprintf("invalid map entry '%s': %s %sid %d is also mapped by entry '%s'",
-						cur.text, side, kind, start(cur), reach.text)})
-				}
-				if start(reach)+reach.count > start(cur)+cur.count {
-					s[i] = reach // carry the furthest-reaching entry forward
-				}
-			}
+		line := lines[0].line
+		if f.At >= 0 {
+			line = at[f.At]
 		}
-		if gap := firstGap(k); gap >= 0 && len(lines) > 0 {
-			at := lines[0].line
-			if len(k) > 0 {
-				at = k[0].line
-			}
-			ws = append(ws, Warning{at, fmt.Sprintf("container %sid %d is not mapped: lxc.idmap entries must cover container %sids 0-65535", kind, gap, kind)})
-		}
+		ws = append(ws, Warning{line, fmt.Sprintf("container %cid %d is not mapped: lxc.idmap entries must cover container %cids 0-65535", f.Kind, f.ID, f.Kind)})
 	}
 	return ws
-}
-
-// firstGap returns the lowest container id below 65536 that no entry
-// maps, or -1.
-func firstGap(es []idEntry) int64 {
-	s := append([]idEntry(nil), es...)
-	sort.Slice(s, func(i, j int) bool { return s[i].ct < s[j].ct })
-	next := int64(0)
-	for _, e := range s {
-		if e.ct > next {
-			break
-		}
-		next = max(next, e.ct+e.count)
-	}
-	if next >= 65536 {
-		return -1
-	}
-	return next
 }
