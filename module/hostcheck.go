@@ -18,7 +18,7 @@ import (
 // here: the folders and files root trusts on this run, the LXC path, the
 // paths of the node's storages, the mount points the host expects
 // (storages, /etc/fstab) and those mounted.
-func volumeHost(o *schema.Options, p *Plan, host Host) (hostpath.Host, error) {
+func volumeHost(o *schema.Options, p *Job, host Host) (hostpath.Host, error) {
 	h := hostpath.Host{Roots: o.SharedVolumeRoots}
 	r := p.Request
 	lxcPath := host.LXCPath
@@ -60,7 +60,7 @@ func volumeHost(o *schema.Options, p *Plan, host Host) (hostpath.Host, error) {
 // checkVolumes applies the host's and the filesystem's rules to the shared
 // volumes of the targets, before anything is opened or changed (check
 // mode too). Every problem comes back at once, with its field path.
-func checkVolumes(p *Plan, h hostpath.Host, lstat hostpath.Lstat) error {
+func checkVolumes(p *Job, h hostpath.Host, lstat hostpath.Lstat) error {
 	var ps schema.Problems
 	for _, id := range p.Request.Targets {
 		for _, v := range p.Request.Fleet[id].SharedVolumes {

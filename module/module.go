@@ -40,7 +40,7 @@ type logs struct {
 
 // Open adds the runner and the backend to the plan's request. It is the
 // first thing that may touch the host, so it runs only after validation.
-func (p *Plan) Open(d Deps, l logs) error {
+func (p *Job) Open(d Deps, l logs) error {
 	var r runner.Runner = runner.Exec{Timeout: p.CommandTimeout}
 	if l.commands != nil {
 		r = runner.Echo{R: r, W: l.commands}
@@ -83,7 +83,7 @@ func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d De
 // execute validates options, loads the fleet, opens the backend and
 // converges. out learns the invocation, secrets and warnings as they are
 // known; *step names what is under way, for a panic report.
-func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, l logs, out *output, step *string) (*Plan, pipeline.Result, error) {
+func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, l logs, out *output, step *string) (*Job, pipeline.Result, error) {
 	*step = "validating the options"
 	out.invocation, out.secrets = maskArgs(opts, ans.NoLog)
 	if uid := d.Euid(); uid != 0 {
@@ -136,7 +136,7 @@ func (o *output) fail(w io.Writer, msg string) int {
 }
 
 // result prints the pipeline's result in the single or fleet shape.
-func (o *output) result(w io.Writer, p *Plan, res pipeline.Result) int {
+func (o *output) result(w io.Writer, p *Job, res pipeline.Result) int {
 	obj := Shape(p, res)
 	o.print(w, obj)
 	if obj["failed"] == true {
@@ -149,7 +149,7 @@ func (o *output) result(w io.Writer, p *Plan, res pipeline.Result) int {
 // container's fields at the top level; otherwise a containers list. The
 // full configs come only with diff or verbosity 2 (-vv): in one line of
 // Ansible's output they would bury msg.
-func Shape(p *Plan, res pipeline.Result) map[string]any {
+func Shape(p *Job, res pipeline.Result) map[string]any {
 	warnings := append(append([]string{}, p.Warnings...), res.Warnings...)
 	obj := map[string]any{"changed": res.Changed, "failed": res.Failed, "msg": res.Msg}
 	if !p.ShowConfig {

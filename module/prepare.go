@@ -25,9 +25,9 @@ const (
 	LockDir               = "/run/lock/phoenix_lxc"
 )
 
-// Plan is a validated run not yet started: the request without its backend
+// Job is a validated run not yet started: the request without its backend
 // and runner, which Open adds.
-type Plan struct {
+type Job struct {
 	Request        pipeline.Request
 	BackendName    string
 	CommandTimeout time.Duration
@@ -39,10 +39,10 @@ type Plan struct {
 	Host           Host
 }
 
-// Prepare turns validated options into a Plan: it loads and checks the
+// Prepare turns validated options into a Job: it loads and checks the
 // fleet (config file or inline container), expands the targets and fills
 // in defaults. It touches nothing but the input files.
-func Prepare(o *schema.Options, host Host, hostname func(Host) (string, error)) (*Plan, error) {
+func Prepare(o *schema.Options, host Host, hostname func(Host) (string, error)) (*Job, error) {
 	fleet, warnings, err := loadFleet(o)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func Prepare(o *schema.Options, host Host, hostname func(Host) (string, error)) 
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{
+	p := &Job{
 		BackendName:    or(o.Backend, DefaultBackend),
 		CommandTimeout: time.Duration(orInt(o.CommandTimeout, DefaultCommandTimeout)) * time.Second,
 		Warnings:       warnings,

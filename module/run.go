@@ -125,7 +125,7 @@ func (s secretFree) Write(p []byte) (int, error) {
 
 // report prints the result for a person: per container, each action with
 // its command, done or planned, and duration; then a summary.
-func report(w io.Writer, p *Plan, res pipeline.Result, out *output) {
+func report(w io.Writer, p *Job, res pipeline.Result, out *output) {
 	var b strings.Builder
 	for _, warn := range append(append([]string{}, p.Warnings...), res.Warnings...) {
 		fmt.Fprintf(&b, "warning: %s\n", warn)

@@ -23,7 +23,7 @@ func TestCreateFromLXCTemplate(t *testing.T) {
 	f.on("lxc-create", "")
 	require.NoError(t, act.Do(context.Background()))
 	assert.NoFileExists(t, cfg, "the creation config is removed afterwards")
-	require.Len(t, f.calls, 1)
+	require.Len(t, f.Calls(), 1)
 
 	_, _, err := b.Create(951, &schema.Spec{Template: "local:vztmpl/debian.tar.zst"})
 	assert.ErrorContains(t, err, "cannot use Proxmox storage volumes", "a plan that cannot be made fails at planning, in check mode too")
@@ -87,18 +87,18 @@ func TestLifecycleArgv(t *testing.T) {
 	assert.Equal(t, []string{"lxc-attach", "-P", P, "-n", "950", "--clear-env", "--", "/bin/sh", "-c", pushScript, "sh", "/etc/motd", "0600"}, push.Argv)
 	f.on("lxc-attach", "")
 	require.NoError(t, push.Do(context.Background()))
-	assert.Equal(t, []byte("hello"), f.stdins[0], "content goes on stdin, not through the rootfs")
+	assert.Equal(t, []byte("hello"), f.Stdins()[0], "content goes on stdin, not through the rootfs")
 
 	f.on("lxc-info", "State:          RUNNING\nPID:            7\n")
 	f.on("lxc-stop", "")
 	f.on("lxc-destroy", "")
 	require.NoError(t, b.Destroy(st).Do(context.Background()))
-	assert.Equal(t, []string{"lxc-stop", "-P", P, "-n", "950", "-k"}, f.calls[2], "a running container is killed before destroy")
+	assert.Equal(t, []string{"lxc-stop", "-P", P, "-n", "950", "-k"}, f.Calls()[2], "a running container is killed before destroy")
 
-	f.answers["lxc-info"] = "State:          STOPPED\n"
-	f.calls = nil
+	f.on("lxc-info", "State:          STOPPED\n")
+	mark := len(f.Calls())
 	require.NoError(t, b.Destroy(st).Do(context.Background()))
-	assert.Len(t, f.calls, 2, "a container that stopped meanwhile is not killed")
+	assert.Len(t, f.Calls()[mark:], 2, "a container that stopped meanwhile is not killed")
 }
 
 func TestRecordIsReadBackByObserve(t *testing.T) {

@@ -39,7 +39,7 @@ func TestObserveAbsentMakesNoCall(t *testing.T) {
 	got, err := b.Observe(context.Background(), []int{950})
 	require.NoError(t, err)
 	assert.Equal(t, &backend.State{CTID: 950}, got[950])
-	assert.Empty(t, f.calls)
+	assert.Empty(t, f.Calls())
 }
 
 func TestObserveRunningContainer(t *testing.T) {
@@ -70,7 +70,7 @@ func TestObserveRunningContainer(t *testing.T) {
 	assert.Equal(t, []string{"lxc.uts.name"}, st.Pending)
 	assert.Equal(t, []backend.Mount{{Key: "/srv/data", HostPath: "/srv/data", MountPath: "/srv/data"}}, st.Mounts)
 	assert.Equal(t, busyboxConf, st.ConfText)
-	assert.Len(t, f.calls, 1, "one lxc-info per container")
+	assert.Len(t, f.Calls(), 1, "one lxc-info per container")
 }
 
 func TestObservePrivilegedIsIdentityAndPartialIsAbsent(t *testing.T) {
@@ -118,7 +118,7 @@ func TestConfigurePlansOneEditAndIsIdempotent(t *testing.T) {
 	again, _, err := b.Configure(pred, spec950())
 	require.NoError(t, err)
 	assert.Empty(t, again)
-	assert.Empty(t, f.calls, "configure runs no command")
+	assert.Empty(t, f.Calls(), "configure runs no command")
 	assert.Equal(t, []string{`pct_options "keyctl=1" has no effect on the lxc backend`}, b.Warnings(spec950()))
 }
 

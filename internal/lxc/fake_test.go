@@ -2,42 +2,24 @@ package lxc
 
 import (
 	"context"
-	"strings"
+	"regexp"
 	"sync"
 	"testing"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit/fakerun"
 )
 
-// fakeRunner answers commands by their argv prefix and records every call;
-// a command it has no answer for fails the test.
-type fakeRunner struct {
-	t       *testing.T
-	mu      sync.Mutex
-	answers map[string]string // joined argv prefix -> stdout
-	calls   [][]string
-	stdins  [][]byte
-}
+// fakeRunner is the strict fake runner (internal/testkit/fakerun), with
+// answers by argv prefix.
+type fakeRunner struct{ *fakerun.Runner }
 
-func newFake(t *testing.T) *fakeRunner {
-	return &fakeRunner{t: t, answers: map[string]string{}}
-}
+func newFake(t *testing.T) *fakeRunner { return &fakeRunner{fakerun.New(t)} }
 
-func (f *fakeRunner) on(prefix, stdout string) { f.answers[prefix] = stdout }
-
-func (f *fakeRunner) Run(_ context.Context, c runner.Cmd) (runner.Result, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, c.Argv)
-	f.stdins = append(f.stdins, c.Stdin)
-	line := strings.Join(c.Argv, " ")
-	for p, out := range f.answers {
-		if strings.HasPrefix(line, p) {
-			return runner.Result{Stdout: []byte(out)}, nil
-		}
-	}
-	f.t.Errorf("unexpected command: %s", line)
-	return runner.Result{ExitCode: 1}, &runner.Error{Argv: c.Argv, ExitCode: 1, Stderr: "unexpected"}
+// on answers every command starting with prefix with stdout (a later
+// answer for the same prefix wins); each must be used at least once.
+func (f *fakeRunner) on(prefix, stdout string) {
+	f.Expect(fakerun.Call{Argv: regexp.QuoteMeta(prefix) + ".*", Match: true, Again: true, Stdout: stdout})
 }
 
 // countingRunner passes commands on and counts them.

@@ -14,16 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit/fakerun"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
-
-type hostRunner struct{ calls [][]string }
-
-func (h *hostRunner) Run(_ context.Context, c runner.Cmd) (runner.Result, error) {
-	h.calls = append(h.calls, c.Argv)
-	return runner.Result{}, nil
-}
 
 func ctid(n int) *schema.CTID { c := schema.CTID(n); return &c }
 
@@ -46,8 +39,17 @@ func newRequest(t *testing.T, f *fake, fleet map[int]*schema.Spec, dir string, t
 	require.NoError(t, os.WriteFile(FeatureScript(scripts, "base_setup"), []byte("#!/bin/sh\necho base\n"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(scripts, "app.sh"), []byte("#!/bin/sh\necho app\n"), 0o755))
 	return Request{Fleet: fleet, Targets: targets, State: "present", FeatureScriptDir: scripts, ApplicationScriptDir: scripts,
-		LockDir: filepath.Join(dir, "locks"), LockTimeout: time.Second, Backend: f, Runner: &hostRunner{}, Log: &bytes.Buffer{},
+		LockDir: filepath.Join(dir, "locks"), LockTimeout: time.Second, Backend: f, Runner: fakerun.New(t), Log: &bytes.Buffer{},
 		SubIDFiles: [2]string{"/etc/subuid", "/etc/subgid"}}
+}
+
+// convergingRequest is newRequest for runs that converge 900: its
+// base_setup feature, the host's only command in these tests, may run as
+// often as the test makes it (at least once).
+func convergingRequest(t *testing.T, f *fake, fleet map[int]*schema.Spec, dir string, targets ...int) Request {
+	req := newRequest(t, f, fleet, dir, targets...)
+	req.Runner.(*fakerun.Runner).Expect(fakerun.Call{Argv: FeatureScript(req.FeatureScriptDir, "base_setup") + " 900", Again: true})
+	return req
 }
 
 func actionNames(res Result) []string {
@@ -63,7 +65,7 @@ func actionNames(res Result) []string {
 func TestFleetConvergesThenRerunChangesNothing(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
-	req := newRequest(t, f, fleet, dir, 902, 901, 900)
+	req := convergingRequest(t, f, fleet, dir, 902, 901, 900)
 
 	res := Run(context.Background(), req)
 	require.False(t, res.Failed, res.Msg)
@@ -87,7 +89,7 @@ func TestFleetConvergesThenRerunChangesNothing(t *testing.T) {
 func TestCheckModePlansWhatTheRealRunDoes(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
-	req := newRequest(t, f, fleet, dir, 900, 901, 902)
+	req := convergingRequest(t, f, fleet, dir, 900, 901, 902)
 	req.CheckMode = true
 	plan := Run(context.Background(), req)
 	require.False(t, plan.Failed, plan.Msg)
@@ -113,7 +115,7 @@ func TestCheckModePlansWhatTheRealRunDoes(t *testing.T) {
 func TestGateFailsClosedBeforeAnyVolume(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
-	require.False(t, Run(context.Background(), newRequest(t, f, fleet, dir, 900)).Failed)
+	require.False(t, Run(context.Background(), convergingRequest(t, f, fleet, dir, 900)).Failed)
 	f.wrongMap = true
 	res := Run(context.Background(), newRequest(t, f, fleet, dir, 901, 902))
 	require.True(t, res.Failed)
@@ -131,7 +133,7 @@ func TestGateFailsClosedBeforeAnyVolume(t *testing.T) {
 func TestWithoutVolumesTheMapIsProvenAfterStart(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
-	res := Run(context.Background(), newRequest(t, f, fleet, dir, 900))
+	res := Run(context.Background(), convergingRequest(t, f, fleet, dir, 900))
 	require.False(t, res.Failed, res.Msg)
 	assert.NotContains(t, actionNames(res), "idmap_cycle/start", "no start/stop cycle for a container without volumes")
 
@@ -147,24 +149,24 @@ func TestFeatureRunsOncePerScriptContent(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
 	req := newRequest(t, f, fleet, dir, 900)
-	hr := req.Runner.(*hostRunner)
+	hr := req.Runner.(*fakerun.Runner)
+	script := FeatureScript(req.FeatureScriptDir, "base_setup")
+	hr.Expect(fakerun.Call{Argv: script + " 900"})
 	require.False(t, Run(context.Background(), req).Failed)
-	require.Len(t, hr.calls, 1)
-	assert.Equal(t, []string{FeatureScript(req.FeatureScriptDir, "base_setup"), "900"}, hr.calls[0])
 
-	Run(context.Background(), req)
-	assert.Len(t, hr.calls, 1, "unchanged script does not run again")
+	Run(context.Background(), req) // an unchanged script does not run again: the runner would fail the test
 
-	require.NoError(t, os.WriteFile(FeatureScript(req.FeatureScriptDir, "base_setup"), []byte("#!/bin/sh\necho v2\n"), 0o755))
+	require.NoError(t, os.WriteFile(script, []byte("#!/bin/sh\necho v2\n"), 0o755))
+	hr.Expect(fakerun.Call{Argv: script + " 900"})
 	res := Run(context.Background(), req)
-	assert.True(t, res.Changed)
-	assert.Len(t, hr.calls, 2, "changed script runs again")
+	assert.True(t, res.Changed, "a changed script runs again")
+	assert.Len(t, hr.Calls(), 2)
 }
 
 func TestFailureSkipsDependantsAndSaysWhatWasDone(t *testing.T) {
 	fleet, dir := testFleet(t)
 	f := newFake()
-	req := newRequest(t, f, fleet, dir, 900, 901, 902)
+	req := convergingRequest(t, f, fleet, dir, 900, 901, 902)
 	require.False(t, Run(context.Background(), req).Failed)
 	f.cts[901].conf["memory"] = "1" // drift
 	f.failAt = len(f.mutations) + 1
@@ -181,13 +183,13 @@ func TestFailureSkipsDependantsAndSaysWhatWasDone(t *testing.T) {
 func TestFaultAtEveryMutationThenRerunConverges(t *testing.T) {
 	clean := newFake()
 	fleet, dir := testFleet(t)
-	require.False(t, Run(context.Background(), newRequest(t, clean, fleet, dir, 900, 901, 902)).Failed)
+	require.False(t, Run(context.Background(), convergingRequest(t, clean, fleet, dir, 900, 901, 902)).Failed)
 	total := len(clean.mutations)
 	for n := 1; n <= total; n++ {
 		fleet, dir := testFleet(t)
 		f := newFake()
 		f.failAt = n
-		req := newRequest(t, f, fleet, dir, 900, 901, 902)
+		req := convergingRequest(t, f, fleet, dir, 900, 901, 902)
 		res := Run(context.Background(), req)
 		require.True(t, res.Failed, "mutation %d", n)
 		f.failAt = 0

@@ -44,7 +44,7 @@ func TestCreateArgvIsComplete(t *testing.T) {
 	want := "PCT create 900 " + tmpl + " --storage local-lvm --rootfs local-lvm:8 --unprivileged 1 --hostname tpl --memory 1024 --swap 256 --cores 2" +
 		" --net0 name=eth0,bridge=vmbr0,gw=10.0.0.1,hwaddr=BC:24:11:00:00:05,ip=10.0.0.5/24,type=veth --features nesting=1 --onboot 1 --startup order=2,up=10" +
 		" --description phoenix_lxc: managed=features.nesting,net0\n"
-	b := fakeBackend(t, call{argv: want})
+	b := fakeBackend(t, call{Argv: want})
 	act, pred, _ := b.Create(900, tplSpec())
 	require.NoError(t, act.Do(context.Background()))
 	assert.Contains(t, pred.ConfText, "rootfs: local-lvm:vm-900-disk-0,size=8G\n")
@@ -61,7 +61,7 @@ func TestCreatePrivilegedSaysSo(t *testing.T) {
 }
 
 func TestCloneOfATemplateIsLinked(t *testing.T) {
-	b := fakeBackend(t, call{argv: "PCT clone 9000 123 --hostname app1 --full 0"})
+	b := fakeBackend(t, call{Argv: "PCT clone 9000 123 --hostname app1 --full 0"})
 	src := &backend.State{CTID: 9000, Exists: true, Template: true,
 		ConfText: "arch: amd64\nhostname: tpl\nmemory: 512\nrootfs: local-lvm:base-9000-disk-0,size=8G\ntemplate: 1\nunprivileged: 1\nlxc.idmap: u 0 100000 65536\n"}
 	act, pred, _ := b.Clone(123, src, "golden", &schema.Spec{Name: "app1", StoragePool: "other"})
@@ -71,7 +71,7 @@ func TestCloneOfATemplateIsLinked(t *testing.T) {
 }
 
 func TestDestroyStopsARunningContainerFirst(t *testing.T) {
-	b := fakeBackend(t, call{argv: "PCT stop 105"}, call{argv: "PCT destroy 105 --purge 1"})
+	b := fakeBackend(t, call{Argv: "PCT stop 105"}, call{Argv: "PCT destroy 105 --purge 1"})
 	require.NoError(t, b.Destroy(&backend.State{CTID: 105, Exists: true, Running: true}).Do(context.Background()))
 }
 
@@ -107,7 +107,7 @@ func TestMountsReuseSamePathAndTakeFreeKeys(t *testing.T) {
 // API2/LXC.pm clone_vm: "Linked clone feature for '<volid>' is not
 // available"), so it is copied in full, to storage_pool when set.
 func TestCloneOfATemplateOnADirStorageIsFull(t *testing.T) {
-	b := fakeBackend(t, call{argv: "PCT clone 9000 123 --hostname app1 --full 1 --storage local-lvm"})
+	b := fakeBackend(t, call{Argv: "PCT clone 9000 123 --hostname app1 --full 1 --storage local-lvm"})
 	writeStorageCfg(t, b, "dir: local\n\tpath /var/lib/vz\n\tcontent rootdir,vztmpl\n\nlvmthin: local-lvm\n\tvgname pve\n\tthinpool data\n\tcontent rootdir\n")
 	src := &backend.State{CTID: 9000, Exists: true, Template: true,
 		ConfText: "arch: amd64\nhostname: tpl\nmemory: 512\nrootfs: local:9000/base-9000-disk-0.raw,size=8G\ntemplate: 1\nunprivileged: 1\n"}

@@ -94,7 +94,7 @@ func TestNomapFailureOnExitZero(t *testing.T) {
 }
 
 func TestRunClassifies(t *testing.T) {
-	f := newFake(t, call{argv: "PCT start 105", exit: 255, stderr: "CT is locked (snapshot)\n"})
+	f := newFake(t, call{Argv: "PCT start 105", Exit: 255, Stderr: "CT is locked (snapshot)\n"})
 	c := testClient(f, t.TempDir())
 	_, err := c.Run(context.Background(), c.StartArgv(105), nil)
 	assert.ErrorIs(t, err, ErrLocked)
