@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit"
 )
 
-// emuHost is one emulated Proxmox node: the emulator's state folder, its
-// pct call log, and the environment that points the module at both.
+// emuHost is one emulated Proxmox node (internal/testkit): the
+// emulator's state folder, its pct call log, and the environment that
+// points the module at both.
 type emuHost struct {
+	*testkit.Node
 	dir, root, log string
 	env            []string
 }
@@ -19,17 +22,12 @@ type emuHost struct {
 // root granted the default id range).
 func newEmuHost(b *bench, name string) *emuHost {
 	dir := filepath.Join(b.work, name)
-	h := &emuHost{dir: dir, root: filepath.Join(dir, "root"), log: filepath.Join(dir, "pct.log")}
-	cache := filepath.Join(h.root, "var/lib/vz/template/cache")
-	must("emulator layout", os.MkdirAll(cache, 0o755))
-	must("emulator layout", os.MkdirAll(filepath.Join(h.root, "dev"), 0o755))
-	must("emulator layout", os.WriteFile(filepath.Join(cache, "debian-12.tar.zst"), nil, 0o644))
-	must("emulator layout", os.MkdirAll(filepath.Join(h.root, "sys/class/net/vmbr0"), 0o755))
-	must("emulator layout", os.WriteFile(filepath.Join(h.root, "sys/class/net/vmbr0/mtu"), []byte("1500\n"), 0o644))
+	n, err := testkit.NewNode(dir)
+	must("emulator layout", err)
+	h := &emuHost{Node: n, dir: dir, root: n.Root, log: n.Log}
 	subid := filepath.Join(dir, "subid")
 	must("emulator layout", os.WriteFile(subid, []byte("root:100000:65536\n"), 0o644))
-	h.env = []string{"PCTEMU_ROOT=" + h.root, "PCTEMU_LOG=" + h.log, "PHOENIX_LXC_PCT=" + b.pct,
-		"PHOENIX_LXC_PVE_ROOT=" + h.root, "PHOENIX_LXC_SUBUID=" + subid, "PHOENIX_LXC_SUBGID=" + subid}
+	h.env = append(n.Env(b.pct), "PHOENIX_LXC_SUBUID="+subid, "PHOENIX_LXC_SUBGID="+subid)
 	return h
 }
 
@@ -100,18 +98,10 @@ func (h *emuHost) module(b *bench, args map[string]any) (result, error) {
 }
 
 // pctCalls reads and clears the pct log: every call, and the
-// state-changing ones among them (the emulator marks them "! ").
+// state-changing ones among them (the emulator marks them).
 func (h *emuHost) pctCalls() (calls, changing int) {
-	data, _ := os.ReadFile(h.log)
-	_ = os.Remove(h.log)
-	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if f := strings.Fields(l); len(f) > 0 {
-			calls++
-			if f[0] == "!" {
-				changing++
-			}
-		}
-	}
+	calls, changing = len(h.Calls()), len(h.Mutations())
+	h.ResetLog()
 	return calls, changing
 }
 

@@ -4,11 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit"
 )
 
 // bench holds what every measurement shares: the built binaries, a scratch
@@ -50,10 +51,8 @@ func main() {
 	if !*keep {
 		atExit(func() { _ = os.RemoveAll(b.work) })
 	}
-	b.pct = filepath.Join(b.work, "pct")
-	if out, err := exec.Command("go", "build", "-o", b.pct, "./tests/pctemu").CombinedOutput(); err != nil {
-		must("building the pct emulator", fmt.Errorf("%v: %s", err, out))
-	}
+	b.pct, err = testkit.Build(b.work, "pct", "./tests/pctemu")
+	must("building the pct emulator", err)
 
 	var t table
 	start := time.Now()

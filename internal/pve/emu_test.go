@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit"
 
 	"github.com/stretchr/testify/require"
 
@@ -22,14 +20,8 @@ var emuBin, emuSkip string
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "pve-test-emu-")
 	if err == nil {
-		_, file, _, _ := runtime.Caller(0)
-		repo := filepath.Join(filepath.Dir(file), "..", "..")
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "pct"), "./tests/pctemu")
-		cmd.Dir = repo
-		if out, berr := cmd.CombinedOutput(); berr != nil {
-			emuSkip = fmt.Sprintf("the pct emulator (tests/pctemu) does not build: %v\n%s", berr, out)
-		} else {
-			emuBin = filepath.Join(dir, "pct")
+		if emuBin, err = testkit.Build(dir, "pct", "./tests/pctemu"); err != nil {
+			emuSkip = fmt.Sprintf("the pct emulator (tests/pctemu) does not build: %v", err)
 		}
 	} else {
 		emuSkip = err.Error()
@@ -42,7 +34,8 @@ func TestMain(m *testing.M) {
 // emu is one emulated Proxmox host: its state folder, its invocation log,
 // and a backend pointed at both.
 type emu struct {
-	t    testing.TB
+	t testing.TB
+	*testkit.Node
 	root string
 	log  string
 	b    *Backend
@@ -54,29 +47,17 @@ func newEmu(t testing.TB) *emu {
 	if emuBin == "" {
 		t.Skip(emuSkip)
 	}
-	root := t.TempDir()
-	log := filepath.Join(t.TempDir(), "pct.log")
-	for _, d := range []string{"etc/pve/lxc", "etc/pve/firewall", "var/lib/lxc", "run/lock/lxc", "var/lib/vz/template/cache", "dev", "sys/class/net/vmbr0"} {
-		require.NoError(t, os.MkdirAll(filepath.Join(root, d), 0o755))
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/class/net/vmbr0/mtu"), []byte("1500\n"), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(root, "var/lib/vz/template/cache/debian-12-standard_12.7-1_amd64.tar.zst"), []byte("tar"), 0o644))
-	r := runner.Exec{Env: append(os.Environ(), "PCTEMU_ROOT="+root, "PCTEMU_LOG="+log, "PCTEMU_NODE=pve")}
+	n, err := testkit.NewNode(t.TempDir())
+	require.NoError(t, err)
+	r := runner.Exec{Env: append(os.Environ(), append(n.Env(emuBin), "PCTEMU_NODE=pve")...)}
 	b := New(r, DefaultPct, "/")
-	b.C.Pct, b.C.Root = emuBin, root
-	return &emu{t: t, root: root, log: log, b: b, ctx: context.Background()}
+	b.C.Pct, b.C.Root = emuBin, n.Root
+	return &emu{t: t, Node: n, root: n.Root, log: n.Log, b: b, ctx: context.Background()}
 }
 
 // calls returns the pct invocations logged so far, one per line.
-func (e *emu) calls() []string {
-	data, err := os.ReadFile(e.log)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	require.NoError(e.t, err)
-	return strings.Split(strings.TrimSpace(string(data)), "\n")
-}
+func (e *emu) calls() []string { return e.Calls() }
 
-func (e *emu) resetLog() { _ = os.Remove(e.log) }
+func (e *emu) resetLog() { e.ResetLog() }
 
-const tmpl = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"
+const tmpl = testkit.Template

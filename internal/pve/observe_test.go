@@ -22,6 +22,7 @@ func (e *emu) seed(n int) []int {
 		conf := fmt.Sprintf("#phoenix_lxc%%3A feature%%3Adocker=sha256%%3Aabc\narch: amd64\ncores: 2\nhostname: ct%d\nmemory: 1024\n"+
 			"mp0: /srv/share,mp=/data,ro=1\nnet0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:%02X,ip=dhcp,type=veth\n"+
 			"ostype: debian\nrootfs: local-lvm:vm-%d-disk-0,size=8G\nswap: 512\nunprivileged: 1\n", id, i%256, id)
+		require.NoError(e.t, os.MkdirAll(filepath.Dir(e.b.C.Conf(id)), 0o755))
 		require.NoError(e.t, os.WriteFile(e.b.C.Conf(id), []byte(conf), 0o640))
 		ids = append(ids, id)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,12 +24,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binDir = dir
-	for _, b := range [][]string{
-		{"go", "build", "-o", filepath.Join(dir, "phoenix_lxc"), "../.."},
-		{"go", "build", "-o", filepath.Join(dir, "pct"), "../pctemu"},
-	} {
-		if out, err := exec.Command(b[0], b[1:]...).CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "%v: %v\n%s", b, err, out)
+	for _, b := range [][2]string{{"phoenix_lxc", "."}, {"pct", "./tests/pctemu"}} {
+		if _, err := testkit.Build(dir, b[0], b[1]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 	}
@@ -39,7 +38,8 @@ func TestMain(m *testing.M) {
 // host is one emulated Proxmox node: its state folder, pct log, scripts,
 // and a folder for shared volumes.
 type host struct {
-	t       testing.TB
+	t testing.TB
+	*testkit.Node
 	dir     string
 	root    string
 	log     string
@@ -51,19 +51,18 @@ type host struct {
 
 func newHost(t testing.TB) *host {
 	dir := t.TempDir()
-	h := &host{t: t, dir: dir, root: filepath.Join(dir, "root"), log: filepath.Join(dir, "pct.log"),
+	n, err := testkit.NewNode(dir)
+	require.NoError(t, err)
+	h := &host{t: t, Node: n, dir: dir, root: n.Root, log: n.Log,
 		scripts: filepath.Join(dir, "scripts"), vols: filepath.Join(dir, "vols"), locks: filepath.Join(dir, "locks")}
-	for _, d := range []string{h.scripts, h.vols, filepath.Join(h.root, "var/lib/vz/template/cache"), filepath.Join(h.root, "dev")} {
+	for _, d := range []string{h.scripts, h.vols} {
 		require.NoError(t, os.MkdirAll(d, 0o755))
 	}
-	h.write("root/var/lib/vz/template/cache/debian-12.tar.zst", "", 0o644)
-	h.write("root/sys/class/net/vmbr0/mtu", "1500\n", 0o644) // the node's bridge
 	h.write("subid", "root:100000:65536\nroot:1000:1\n", 0o644)
 	h.write("scripts/phoenix_hypervisor_feature_install_base_setup.sh", "#!/bin/sh\necho \"$@\" >> "+filepath.Join(dir, "features.log")+"\n", 0o755)
 	h.write("scripts/app.sh", "#!/bin/sh\necho app ran > \"$PCTEMU_CT_ROOT/app.out\"\n", 0o755)
-	h.env = append(os.Environ(),
-		"PCTEMU_ROOT="+h.root, "PCTEMU_LOG="+h.log, "PHOENIX_LXC_PCT="+filepath.Join(binDir, "pct"),
-		"PHOENIX_LXC_PVE_ROOT="+h.root, "PHOENIX_LXC_SUBUID="+filepath.Join(dir, "subid"), "PHOENIX_LXC_SUBGID="+filepath.Join(dir, "subid"),
+	h.env = append(append(os.Environ(), n.Env(filepath.Join(binDir, "pct"))...),
+		"PHOENIX_LXC_SUBUID="+filepath.Join(dir, "subid"), "PHOENIX_LXC_SUBGID="+filepath.Join(dir, "subid"),
 		"PHOENIX_LXC_LOCK_DIR="+h.locks)
 	return h
 }
@@ -118,40 +117,15 @@ func (h *host) run(args map[string]any, extraEnv ...string) map[string]any {
 	return res
 }
 
-// pctLog returns the pct invocations logged since the last reset, as the
-// emulator wrote them: state-changing ones start with its mark "! ".
-func (h *host) pctLog() []string {
-	data, err := os.ReadFile(h.log)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	require.NoError(h.t, err)
-	return strings.Split(strings.TrimSpace(string(data)), "\n")
-}
-
 // pctCalls returns the pct invocations logged since the last reset,
 // without the emulator's mark.
-func (h *host) pctCalls() []string {
-	var out []string
-	for _, l := range h.pctLog() {
-		out = append(out, strings.TrimPrefix(l, "! "))
-	}
-	return out
-}
+func (h *host) pctCalls() []string { return h.Calls() }
 
-func (h *host) resetLog() { _ = os.Remove(h.log) }
+func (h *host) resetLog() { h.ResetLog() }
 
 // mutations are the state-changing pct invocations since the last reset,
 // as the emulator marks them.
-func (h *host) mutations() []string {
-	var out []string
-	for _, l := range h.pctLog() {
-		if c, ok := strings.CutPrefix(l, "! "); ok {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (h *host) mutations() []string { return h.Mutations() }
 
 // actions flattens the result's planned or performed actions as "step command".
 func actions(res map[string]any) []string {

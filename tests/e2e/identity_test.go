@@ -14,9 +14,9 @@ import (
 
 func (h *host) conf(id string) string {
 	h.t.Helper()
-	data, err := os.ReadFile(filepath.Join(h.root, "etc/pve/lxc", id+".conf"))
-	require.NoError(h.t, err)
-	return string(data)
+	c := h.Conf(id)
+	require.NotEmpty(h.t, c, "CT %s has a conf", id)
+	return c
 }
 
 func identity(extra map[string]any) map[string]any {
