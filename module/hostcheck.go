@@ -8,8 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
@@ -32,7 +33,7 @@ func volumeHost(o *schema.Options, p *Job, host Host) (hostpath.Host, error) {
 		}
 		h.Trusted = append(h.Trusted, abs)
 	}
-	paths := pve.Paths{Root: host.PveRoot}
+	paths := pct.Paths{Root: host.PveRoot}
 	data, err := os.ReadFile(paths.StorageCfg())
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return h, fmt.Errorf("read %s: %w", paths.StorageCfg(), err)

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -200,7 +201,7 @@ func orInt(n, def int) int {
 // of /etc/pve/.members (pmxcfs's name for this node, which .vmlist and the
 // storages' nodes lists use), else the host name.
 func osHostname(h Host) (string, error) {
-	if n := (pve.Paths{Root: h.PveRoot}).NodeName(); n != "" {
+	if n := (pct.Paths{Root: h.PveRoot}).NodeName(); n != "" {
 		return n, nil
 	}
 	return os.Hostname()

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,7 +23,7 @@ func TestEmuRecordsSurviveAStaleState(t *testing.T) {
 	e := newEmu(t)
 	act, _, _ := e.b.Create(940, tplSpec())
 	e.do(act)
-	_, err := e.b.C.Run(e.ctx, e.b.C.SetArgv(940, []Opt{{"description", "my own note: keep"}}), nil)
+	_, err := e.b.C.Run(e.ctx, e.b.C.SetArgv(940, []pct.Opt{{Key: "description", Value: "my own note: keep"}}), nil)
 	require.NoError(t, err)
 	st := e.observe(940)
 	// Two records planned from the same state, as the pipeline does within a step.
@@ -51,10 +53,10 @@ func TestEmuPushExec(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "failed to create file")
 
-	assert.ErrorIs(t, e.b.Exec(941, []string{"false"}, nil).Do(e.ctx), ErrExecFailed)
+	assert.ErrorIs(t, e.b.Exec(941, []string{"false"}, nil).Do(e.ctx), pct.ErrExecFailed)
 	e.do(e.b.Stop(e.observe(941)))
-	assert.ErrorIs(t, e.b.Exec(941, []string{"true"}, nil).Do(e.ctx), ErrNotRunning)
-	assert.ErrorIs(t, e.b.Push(941, []byte("x"), "/tmp/x", "").Do(e.ctx), ErrNotRunning)
+	assert.ErrorIs(t, e.b.Exec(941, []string{"true"}, nil).Do(e.ctx), pct.ErrNotRunning)
+	assert.ErrorIs(t, e.b.Push(941, []byte("x"), "/tmp/x", "").Do(e.ctx), pct.ErrNotRunning)
 }
 
 func TestEmuStartStopDestroyAreIdempotent(t *testing.T) {
@@ -100,23 +102,23 @@ func TestEmuTypedErrors(t *testing.T) {
 	e := newEmu(t)
 	c := e.b.C
 	run := func(argv []string) error { _, err := c.Run(e.ctx, argv, nil); return err }
-	assert.ErrorIs(t, run(c.StartArgv(777)), ErrNotFound)
+	assert.ErrorIs(t, run(c.StartArgv(777)), pct.ErrNotFound)
 	e.running(944)
-	assert.ErrorIs(t, run(c.StartArgv(944)), ErrAlreadyRunning)
-	assert.ErrorIs(t, run(c.CreateArgv(944, tplSpec().Template, nil)), ErrExists)
+	assert.ErrorIs(t, run(c.StartArgv(944)), pct.ErrAlreadyRunning)
+	assert.ErrorIs(t, run(c.CreateArgv(944, tplSpec().Template, nil)), pct.ErrExists)
 	_, _, err := e.b.Create(944, tplSpec())
 	assert.ErrorContains(t, err, "CT 944 already exists on node 'pve'", "planning reads .vmlist, as check_vmid_unused")
-	assert.ErrorIs(t, run(c.SetArgv(944, []Opt{Bool("unprivileged", false)})), ErrReadOnlyOption)
-	assert.ErrorIs(t, run(c.DestroyArgv(944)), ErrRunning)
+	assert.ErrorIs(t, run(c.SetArgv(944, []pct.Opt{pct.Bool("unprivileged", false)})), pct.ErrReadOnlyOption)
+	assert.ErrorIs(t, run(c.DestroyArgv(944)), pct.ErrRunning)
 	require.NoError(t, run(c.StopArgv(944)))
-	assert.ErrorIs(t, run(c.StopArgv(944)), ErrNotRunning)
+	assert.ErrorIs(t, run(c.StopArgv(944)), pct.ErrNotRunning)
 	require.NoError(t, run(c.SnapshotArgv(944, "golden", nil)))
-	assert.ErrorIs(t, run(c.SnapshotArgv(944, "golden", nil)), ErrSnapshotExists)
-	assert.ErrorIs(t, run(c.CloneArgv(944, 945, []Opt{{"snapname", "nope"}})), ErrSnapshotNotFound)
-	assert.ErrorIs(t, c.Resize(e.ctx, 944, "rootfs", 2), ErrShrink)
+	assert.ErrorIs(t, run(c.SnapshotArgv(944, "golden", nil)), pct.ErrSnapshotExists)
+	assert.ErrorIs(t, run(c.CloneArgv(944, 945, []pct.Opt{{Key: "snapname", Value: "nope"}})), pct.ErrSnapshotNotFound)
+	assert.ErrorIs(t, c.Resize(e.ctx, 944, "rootfs", 2), pct.ErrShrink)
 	require.NoError(t, c.Resize(e.ctx, 944, "rootfs", 9))
-	assert.ErrorIs(t, c.Template(e.ctx, 944), ErrTemplateRefused, "a container with snapshots cannot become a template")
-	require.NoError(t, run(c.SetArgv(944, []Opt{{"lock", "backup"}})))
-	assert.ErrorIs(t, run(c.SetArgv(944, []Opt{{"memory", "600"}})), ErrLocked)
-	assert.ErrorIs(t, run(c.SetArgv(944, []Opt{{"bogus", "1"}})), ErrBadParameter)
+	assert.ErrorIs(t, c.Template(e.ctx, 944), pct.ErrTemplateRefused, "a container with snapshots cannot become a template")
+	require.NoError(t, run(c.SetArgv(944, []pct.Opt{{Key: "lock", Value: "backup"}})))
+	assert.ErrorIs(t, run(c.SetArgv(944, []pct.Opt{{Key: "memory", Value: "600"}})), pct.ErrLocked)
+	assert.ErrorIs(t, run(c.SetArgv(944, []pct.Opt{{Key: "bogus", Value: "1"}})), pct.ErrBadParameter)
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
@@ -16,7 +18,7 @@ import (
 // Backend is the Proxmox VE backend: it plans pct commands and conf edits,
 // and changes nothing outside an Action's Do.
 type Backend struct {
-	C *Client
+	C *pct.Client
 	// Node is this host's node name (the node option, else the host name);
 	// NodeGiven says the run was told it. /etc/pve/.members, when it
 	// names the node, wins.
@@ -28,7 +30,9 @@ var _ backend.Backend = (*Backend)(nil)
 
 // New returns the Proxmox backend, running pct (at pct) through r, with
 // the Proxmox files under root.
-func New(r runner.Runner, pct, root string) *Backend { return &Backend{C: NewClient(r, pct, root)} }
+func New(r runner.Runner, pctPath, root string) *Backend {
+	return &Backend{C: pct.NewClient(r, pctPath, root)}
+}
 
 // Name is "pct".
 func (b *Backend) Name() string { return "pct" }
@@ -47,7 +51,7 @@ func (b *Backend) Start(st *backend.State) backend.Action {
 	return backend.Action{Step: "start", Name: "start", Argv: argv, Why: "container is stopped",
 		Do: func(ctx context.Context) error {
 			_, err := b.C.Run(ctx, argv, nil)
-			if errors.Is(err, ErrAlreadyRunning) {
+			if errors.Is(err, pct.ErrAlreadyRunning) {
 				return nil
 			}
 			return err
@@ -60,7 +64,7 @@ func (b *Backend) Stop(st *backend.State) backend.Action {
 	return backend.Action{Step: "state", Name: "stop", Argv: argv, Why: "container is running",
 		Do: func(ctx context.Context) error {
 			_, err := b.C.Run(ctx, argv, nil)
-			if errors.Is(err, ErrNotRunning) {
+			if errors.Is(err, pct.ErrNotRunning) {
 				return nil
 			}
 			return err
@@ -69,7 +73,7 @@ func (b *Backend) Stop(st *backend.State) backend.Action {
 
 // Unprotect is `pct set <id> --protection 0`.
 func (b *Backend) Unprotect(st *backend.State) backend.Action {
-	argv := b.C.SetArgv(st.CTID, []Opt{{"protection", "0"}})
+	argv := b.C.SetArgv(st.CTID, []pct.Opt{{Key: "protection", Value: "0"}})
 	return backend.Action{Step: "state", Name: "set", Argv: argv, Why: "protection: false, before the destroy", Do: b.run(argv)}
 }
 
@@ -91,7 +95,7 @@ func (b *Backend) Destroy(st *backend.State) backend.Action {
 				}
 			}
 			_, err := b.C.Run(ctx, argv, nil)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, pct.ErrNotFound) {
 				return nil
 			}
 			return err
@@ -108,9 +112,9 @@ func (b *Backend) Destroy(st *backend.State) backend.Action {
 // changed since still runs). Nothing else is carried: the clone's own
 // application and secrets are its own.
 func (b *Backend) Snapshot(st *backend.State, name string) backend.Action {
-	var opts []Opt
+	var opts []pct.Opt
 	if d := featureRecords(st.Records); d != "" {
-		opts = append(opts, Opt{"description", d})
+		opts = append(opts, pct.Opt{Key: "description", Value: d})
 	}
 	argv := b.C.SnapshotArgv(st.CTID, name, opts)
 	return backend.Action{Step: "snapshot", Name: "snapshot", Argv: argv,
@@ -179,7 +183,7 @@ func (b *Backend) Record(st *backend.State, key, value string) backend.Action {
 	if cfg, _ := conf.Parse([]byte(st.ConfText)); cfg != nil {
 		desc = cfg.Main.Description
 	}
-	argv := b.C.SetArgv(st.CTID, []Opt{{"description", withRecord(desc, key, value)}})
+	argv := b.C.SetArgv(st.CTID, []pct.Opt{{Key: "description", Value: withRecord(desc, key, value)}})
 	return backend.Action{Step: "features", Name: "record", Argv: argv,
 		Why: fmt.Sprintf("remember %s", key),
 		Do: func(ctx context.Context) error {
@@ -191,7 +195,7 @@ func (b *Backend) Record(st *backend.State, key, value string) backend.Action {
 			if cfg.Main.Description != "" && parseRecords(cfg.Main.Description)[key] == value {
 				return nil
 			}
-			now := b.C.SetArgv(st.CTID, []Opt{{"description", withRecord(cfg.Main.Description, key, value)}})
+			now := b.C.SetArgv(st.CTID, []pct.Opt{{Key: "description", Value: withRecord(cfg.Main.Description, key, value)}})
 			_, err = b.C.Run(ctx, now, nil)
 			return err
 		}}

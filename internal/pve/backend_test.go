@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -100,7 +102,7 @@ func TestMountsReuseSamePathAndTakeFreeKeys(t *testing.T) {
 		Mounts:   []backend.Mount{{Key: "mp0", HostPath: "/a", MountPath: "/a"}, {Key: "mp2", HostPath: "/b", MountPath: "/b"}}}
 	acts, _, _ := b.Mounts(st, &schema.Spec{SharedVolumes: []schema.SharedVolume{{HostPath: "/a/", MountPath: "/a"}, {HostPath: "/b", MountPath: "/b", ReadOnly: true}, {HostPath: "/c", MountPath: "/c"}}})
 	require.Len(t, acts, 1)
-	assert.Equal(t, []string{DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c", "--description", "phoenix_lxc: managed=mp0,mp1,mp2\n"}, acts[0].Argv)
+	assert.Equal(t, []string{pct.DefaultPct, "set", "105", "--mp2", "/b,mp=/b,ro=1", "--mp1", "/c,mp=/c", "--description", "phoenix_lxc: managed=mp0,mp1,mp2\n"}, acts[0].Argv)
 }
 
 // A template on a file storage cannot be cloned linked (pct-spec §7.3;

@@ -1,24 +1,15 @@
 package pve
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
-
-// VMList is pmxcfs's /etc/pve/.vmlist: which node holds each guest of the
-// cluster (pve-cluster Cluster.pm get_vmlist; check_vmid_unused reads it).
-func (p Paths) VMList() string { return p.join("etc/pve/.vmlist") }
-
-// Members is pmxcfs's /etc/pve/.members: this node's name (nodename) and
-// the cluster's nodes (nodelist).
-func (p Paths) Members() string { return p.join("etc/pve/.members") }
 
 // cluster is what pmxcfs says about the cluster this node is in. A node
 // outside a cluster has one node, itself, and guests only in its own
@@ -30,29 +21,11 @@ type cluster struct {
 	kind  map[int]string // CTID -> "lxc" or "qemu"
 }
 
-// members is what .members says: this node's name, the cluster's nodes.
-type members struct {
-	NodeName string                     `json:"nodename"`
-	NodeList map[string]json.RawMessage `json:"nodelist"`
-}
-
-func (p Paths) members() (members, error) {
-	var m members
-	return m, readJSON(p.Members(), &m)
-}
-
-// NodeName is this node's name in .members (pmxcfs's name for it, which
-// .vmlist and the storages' nodes lists use), "" when there is none.
-func (p Paths) NodeName() string {
-	m, _ := p.members()
-	return m.NodeName
-}
-
 // cluster reads .members and .vmlist; missing files mean a node on its
 // own, named b.Node.
 func (b *Backend) cluster() (cluster, error) {
 	cl := cluster{local: b.Node, where: map[int]string{}, kind: map[int]string{}}
-	members, err := b.C.members()
+	members, err := b.C.ReadMembers()
 	if err != nil {
 		return cl, err
 	}
@@ -69,7 +42,7 @@ func (b *Backend) cluster() (cluster, error) {
 			Type string `json:"type"`
 		} `json:"ids"`
 	}
-	if err := readJSON(b.C.VMList(), &vmlist); err != nil {
+	if err := pct.ReadJSON(b.C.VMList(), &vmlist); err != nil {
 		return cl, err
 	}
 	for id, g := range vmlist.IDs {
@@ -78,21 +51,6 @@ func (b *Backend) cluster() (cluster, error) {
 		}
 	}
 	return cl, nil
-}
-
-// readJSON decodes a pmxcfs status file; a missing one leaves v as it is.
-func readJSON(path string, v any) error {
-	data, err := readFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err == nil {
-		err = json.Unmarshal(data, v)
-	}
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	return nil
 }
 
 // elsewhere is the node other than this one that holds ctid, "" when none.

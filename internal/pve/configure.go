@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
@@ -67,7 +69,7 @@ func (b *Backend) Configure(st *backend.State, spec *schema.Spec) ([]backend.Act
 		// Proxmox checks protection before it applies any option of the
 		// same call: protection goes off in a set of its own first.
 		opts, why = withoutKey(opts, why, "protection")
-		prot := []Opt{{"protection", "0"}}
+		prot := []pct.Opt{{Key: "protection", Value: "0"}}
 		argv := b.C.SetArgv(st.CTID, prot)
 		acts = append(acts, backend.Action{Step: "configure", Name: "set", Argv: argv,
 			Why: "protection off first: Proxmox refuses to remove a mount point of a protected container", Do: b.run(argv)})

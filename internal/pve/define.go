@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/storage"
@@ -59,18 +61,18 @@ func (b *Backend) Create(ctid int, spec *schema.Spec) (backend.Action, *backend.
 		opts, why = withoutProtection(opts, why) // Mounts sets it after them
 	}
 	opts, _ = withManaged(empty, opts, why, spec, false)
-	create := []Opt{}
+	create := []pct.Opt{}
 	if pool != "" {
-		create = append(create, Opt{"storage", pool})
+		create = append(create, pct.Opt{Key: "storage", Value: pool})
 	}
 	if spec.StorageSizeGB > 0 {
 		rootfs := strconv.Itoa(spec.StorageSizeGB)
 		if pool != "" {
 			rootfs = pool + ":" + rootfs
 		}
-		create = append(create, Opt{"rootfs", rootfs})
+		create = append(create, pct.Opt{Key: "rootfs", Value: rootfs})
 	}
-	create = append(create, Bool("unprivileged", spec.IsUnprivileged()))
+	create = append(create, pct.Bool("unprivileged", spec.IsUnprivileged()))
 	create = append(create, opts...)
 	argv := b.C.CreateArgv(ctid, spec.Template, create)
 
@@ -145,7 +147,7 @@ func (b *Backend) storageFits(spec *schema.Spec, storageCfg, node string) error 
 
 // storageCfg is the node's storage.cfg, "" when there is none.
 func (b *Backend) storageCfg() string {
-	data, _ := readFile(b.C.StorageCfg())
+	data, _ := pct.ReadFile(b.C.StorageCfg())
 	return string(data)
 }
 
@@ -156,7 +158,7 @@ func (b *Backend) storageCfg() string {
 func (b *Backend) templateExists(t, storageCfg string) error {
 	var path string
 	if strings.HasPrefix(t, "/") {
-		path = b.C.join(t)
+		path = b.C.Join(t)
 	} else if store, file, ok := strings.Cut(t, ":vztmpl/"); ok {
 		dirs := map[string]string{"local": "/var/lib/vz"}
 		for _, s := range storage.Parse(storageCfg) {
@@ -170,7 +172,7 @@ func (b *Backend) templateExists(t, storageCfg string) error {
 		if !known {
 			return nil
 		}
-		path = b.C.join(dir, "template/cache", file)
+		path = b.C.Join(dir, "template/cache", file)
 	} else {
 		return nil
 	}
@@ -207,16 +209,16 @@ func (b *Backend) Clone(ctid int, src *backend.State, snap string, spec *schema.
 	// A template is cloned linked where its storage can (pct's default);
 	// elsewhere a linked clone fails, so it is copied in full.
 	full := !src.Template || !storage.CanLinkClone(types[rootfsStorage(src)])
-	var opts []Opt
+	var opts []pct.Opt
 	if !src.Template && snap != "" {
-		opts = append(opts, Opt{"snapname", snap})
+		opts = append(opts, pct.Opt{Key: "snapname", Value: snap})
 	}
 	if spec.Name != "" {
-		opts = append(opts, Opt{"hostname", spec.Name})
+		opts = append(opts, pct.Opt{Key: "hostname", Value: spec.Name})
 	}
-	opts = append(opts, Bool("full", full))
+	opts = append(opts, pct.Bool("full", full))
 	if full && spec.StoragePool != "" {
-		opts = append(opts, Opt{"storage", spec.StoragePool})
+		opts = append(opts, pct.Opt{Key: "storage", Value: spec.StoragePool})
 	}
 	argv := b.C.CloneArgv(src.CTID, ctid, opts)
 	act := backend.Action{Step: "define", Name: "clone", Argv: argv,
@@ -307,7 +309,7 @@ func (b *Backend) Mounts(st *backend.State, spec *schema.Spec) ([]backend.Action
 	if p := spec.Protection; p != nil && *p {
 		// Configure left protection for after the mount points: Proxmox
 		// refuses any mpN set on a protected container.
-		prot := []Opt{{"protection", "1"}}
+		prot := []pct.Opt{{Key: "protection", Value: "1"}}
 		argv := b.C.SetArgv(st.CTID, prot)
 		acts = append(acts, backend.Action{Step: "shared_volumes", Name: "set", Argv: argv, Why: "protection, after the mount points", Do: b.run(argv)})
 		applyOpts(cfg, prot, st.Running)
@@ -317,7 +319,7 @@ func (b *Backend) Mounts(st *backend.State, spec *schema.Spec) ([]backend.Action
 
 // mountOpts are the mpN settings that bring st's bind mounts to vols: a
 // new key for a new volume, the same key for a read-only flag that differs.
-func mountOpts(st *backend.State, vols []schema.SharedVolume) ([]Opt, []string, error) {
+func mountOpts(st *backend.State, vols []schema.SharedVolume) ([]pct.Opt, []string, error) {
 	cfg, _ := conf.Parse([]byte(st.ConfText))
 	taken := map[string]bool{}
 	for _, s := range []*conf.Section{&cfg.Main, cfg.Pending} {
@@ -327,7 +329,7 @@ func mountOpts(st *backend.State, vols []schema.SharedVolume) ([]Opt, []string, 
 			}
 		}
 	}
-	var opts []Opt
+	var opts []pct.Opt
 	var why []string
 	for _, v := range vols {
 		for _, p := range []string{v.HostPath, v.MountPath} {
@@ -359,7 +361,7 @@ func mountOpts(st *backend.State, vols []schema.SharedVolume) ([]Opt, []string, 
 			mp.RO = &v.ReadOnly
 		}
 		val := mp.String()
-		opts = append(opts, Opt{key, val})
+		opts = append(opts, pct.Opt{Key: key, Value: val})
 		why = append(why, fmt.Sprintf("%s %s", key, val))
 	}
 	return opts, why, nil

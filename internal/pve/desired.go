@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
@@ -44,7 +46,7 @@ func effective(cfg *conf.Config, key string) (string, bool) {
 
 // applyOpts records what `pct set` does with opts: the main section when
 // stopped or for live keys, [pve:pending] otherwise.
-func applyOpts(cfg *conf.Config, opts []Opt, running bool) {
+func applyOpts(cfg *conf.Config, opts []pct.Opt, running bool) {
 	for _, o := range opts {
 		if o.Key == "delete" {
 			applyDeletes(cfg, strings.Split(o.Value, ","), running)
@@ -81,12 +83,12 @@ func safeValue(field, v string) error {
 // desiredOpts are the `pct set` options that bring cfg to spec, in a fixed
 // order, each with a reason: only the keys that differ. Feature flags the
 // spec does not name are kept, unless mine (the managed record) lists them.
-func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]Opt, []string, error) {
-	var opts []Opt
+func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]pct.Opt, []string, error) {
+	var opts []pct.Opt
 	var why []string
 	want := func(key, value string) {
 		if cur, ok := effective(cfg, key); !ok || cur != value {
-			opts = append(opts, Opt{key, value})
+			opts = append(opts, pct.Opt{Key: key, Value: value})
 			why = append(why, fmt.Sprintf("%s %q -> %q", key, cur, value))
 		}
 	}
@@ -142,7 +144,7 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]O
 	if len(spec.Tags) > 0 {
 		cur, _ := effective(cfg, "tags")
 		if next := tagSet(strings.Join(spec.Tags, ";")); next != tagSet(cur) {
-			opts = append(opts, Opt{"tags", next})
+			opts = append(opts, pct.Opt{Key: "tags", Value: next})
 			why = append(why, fmt.Sprintf("tags %q -> %q", cur, next))
 		}
 	}
@@ -154,7 +156,7 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]O
 	if spec.Description != nil {
 		cur := cfg.Main.Description // a fast-plug key: always the main section's
 		if next := withNotes(cur, *spec.Description); notesOf(next) != notesOf(cur) {
-			opts = append(opts, Opt{"description", next})
+			opts = append(opts, pct.Opt{Key: "description", Value: next})
 			why = append(why, "description: the notes differ")
 		}
 	}
@@ -165,7 +167,7 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]O
 // pct_options names are merged into those the container has; a flag the
 // managed record lists and pct_options no longer names is dropped (and
 // features deleted when no flag is left); the rest are kept.
-func wantFeatures(cfg *conf.Config, spec *schema.Spec, mine map[string]bool, opts *[]Opt, why *[]string) error {
+func wantFeatures(cfg *conf.Config, spec *schema.Spec, mine map[string]bool, opts *[]pct.Opt, why *[]string) error {
 	flags, err := spec.Flags()
 	if err != nil {
 		return err
@@ -200,7 +202,7 @@ func wantFeatures(cfg *conf.Config, spec *schema.Spec, mine map[string]bool, opt
 		sort.Strings(dropped)
 		*why = append(*why, fmt.Sprintf("remove features %q: %s no longer in pct_options", curText, strings.Join(dropped, ", ")))
 	default:
-		*opts = append(*opts, Opt{"features", next.String()})
+		*opts = append(*opts, pct.Opt{Key: "features", Value: next.String()})
 		*why = append(*why, fmt.Sprintf("features %q -> %q", curText, next.String()))
 	}
 	return nil
@@ -238,7 +240,7 @@ func gpuDevices(assign string) []string {
 
 // gpuOpts adds a devN for each GPU device not yet passed through; each must
 // exist under the Proxmox root's /dev.
-func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, error) {
+func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]pct.Opt, error) {
 	devs := gpuDevices(spec.GPUAssignment)
 	if len(devs) == 0 {
 		return nil, nil
@@ -256,7 +258,7 @@ func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, error) {
 			}
 		}
 	}
-	var opts []Opt
+	var opts []pct.Opt
 	var missing []string
 	for _, d := range devs {
 		host := b.C.Dev(strings.TrimPrefix(d, "/dev/"))
@@ -265,7 +267,7 @@ func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]Opt, error) {
 			continue
 		}
 		if !have[d] {
-			opts = append(opts, Opt{freeKey("dev", taken), d})
+			opts = append(opts, pct.Opt{Key: freeKey("dev", taken), Value: d})
 		}
 	}
 	if len(missing) > 0 {
@@ -370,8 +372,8 @@ func sameLines(a, b []string) bool {
 // withoutProtection drops a protection: 1 from opts (and its reason), for
 // the mount points to go first: Proxmox refuses any mpN set on a
 // protected container ("can't update CT <id> drive 'mpN'").
-func withoutProtection(opts []Opt, why []string) ([]Opt, []string) {
-	var o []Opt
+func withoutProtection(opts []pct.Opt, why []string) ([]pct.Opt, []string) {
+	var o []pct.Opt
 	var w []string
 	for i, x := range opts {
 		if x.Key == "protection" && x.Value == "1" {
@@ -386,8 +388,8 @@ func withoutProtection(opts []Opt, why []string) ([]Opt, []string) {
 }
 
 // withoutKey drops key from opts (and its reason).
-func withoutKey(opts []Opt, why []string, key string) ([]Opt, []string) {
-	var o []Opt
+func withoutKey(opts []pct.Opt, why []string, key string) ([]pct.Opt, []string) {
+	var o []pct.Opt
 	var w []string
 	for i, x := range opts {
 		if x.Key == key {

@@ -1,6 +1,6 @@
-// Package pve drives a Proxmox VE node: a pct client (every call an argv,
-// failures turned into typed errors, raw lxc.* conf edits under pct's own
-// per-container lock) and the Backend the pipeline uses on Proxmox.
+// Package pve is the Backend the pipeline uses on a Proxmox VE node. It
+// plans with the typed values of internal/pve/conf and runs pct through
+// the client in internal/pve/pct.
 //
 // Reads cost no pct call: Proxmox keeps the truth in files. Observe reads
 // /proc/net/unix for the running state (as pct does), each container's

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit"
 
 	"github.com/stretchr/testify/require"
@@ -50,7 +52,7 @@ func newEmu(t testing.TB) *emu {
 	n, err := testkit.NewNode(t.TempDir())
 	require.NoError(t, err)
 	r := runner.Exec{Env: append(os.Environ(), append(n.Env(emuBin), "PCTEMU_NODE=pve")...)}
-	b := New(r, DefaultPct, "/")
+	b := New(r, pct.DefaultPct, "/")
 	b.C.Pct, b.C.Root = emuBin, n.Root
 	return &emu{t: t, Node: n, root: n.Root, log: n.Log, b: b, ctx: context.Background()}
 }

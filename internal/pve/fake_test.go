@@ -3,6 +3,8 @@ package pve
 import (
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit/fakerun"
 )
@@ -15,14 +17,14 @@ type call = fakerun.Call
 // the scripted order, anything else fails the test.
 func newFake(t *testing.T, calls ...call) *fakerun.Runner {
 	r := fakerun.New(t, calls...)
-	r.Alias(DefaultPct, "PCT")
+	r.Alias(pct.DefaultPct, "PCT")
 	return r
 }
 
 // testClient is a client with the default pct path, reading under root.
-func testClient(r runner.Runner, root string) *Client {
-	c := NewClient(r, DefaultPct, "/")
-	c.Pct = DefaultPct
+func testClient(r runner.Runner, root string) *pct.Client {
+	c := pct.NewClient(r, pct.DefaultPct, "/")
+	c.Pct = pct.DefaultPct
 	c.Root = root
 	return c
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
@@ -79,6 +80,6 @@ func (b *Backend) firewallAction(ctid int, fw *schema.Firewall) (*backend.Action
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				return fmt.Errorf("firewall of CT %d: %w", ctid, err)
 			}
-			return writeAtomic(path, []byte(want))
+			return pct.WriteAtomic(path, []byte(want))
 		}}, nil
 }

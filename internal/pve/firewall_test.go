@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -162,7 +164,7 @@ func TestCheckFirewallRefusesCommentSmuggling(t *testing.T) {
 
 // A refused firewall plans no write and leaves the .fw file alone.
 func TestFirewallActionRefusesAndWritesNothing(t *testing.T) {
-	b := New(runner.Exec{}, DefaultPct, "/")
+	b := New(runner.Exec{}, pct.DefaultPct, "/")
 	b.C.Root = t.TempDir()
 	for _, r := range []schema.FirewallRule{
 		{Type: "in", Action: "DROP", Port: "22"},                                        // no proto

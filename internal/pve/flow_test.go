@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -158,9 +160,9 @@ func TestEmuMounts(t *testing.T) {
 
 	// A bind mount blocks snapshots and clones: typed errors.
 	err := e.b.Snapshot(st, "golden").Do(e.ctx)
-	assert.ErrorIs(t, err, ErrSnapshotRefused)
+	assert.ErrorIs(t, err, pct.ErrSnapshotRefused)
 	act, _, _ = e.b.Clone(911, st, "", &schema.Spec{Name: "x"})
-	assert.ErrorIs(t, act.Do(e.ctx), ErrCloneMountpoint)
+	assert.ErrorIs(t, act.Do(e.ctx), pct.ErrCloneMountpoint)
 }
 
 // GPU passthrough: every device must exist under the root's /dev.

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
@@ -199,7 +201,7 @@ func foreign(cfg *conf.Config, recs map[string]string, spec *schema.Spec) []stri
 // record of cfg once opts are applied, when that record differs from
 // the one cfg has; the description opt of opts, if any, is kept and
 // extended, else one is added. running is whether the container runs.
-func withManaged(cfg *conf.Config, opts []Opt, why []string, spec *schema.Spec, running bool) ([]Opt, []string) {
+func withManaged(cfg *conf.Config, opts []pct.Opt, why []string, spec *schema.Spec, running bool) ([]pct.Opt, []string) {
 	if len(opts) == 0 {
 		return opts, why
 	}
@@ -222,7 +224,7 @@ func withManaged(cfg *conf.Config, opts []Opt, why []string, spec *schema.Spec, 
 			return opts, append(why, "record managed keys ["+value+"]")
 		}
 	}
-	return append(opts, Opt{"description", desc}), append(why, "record managed keys ["+value+"]")
+	return append(opts, pct.Opt{Key: "description", Value: desc}), append(why, "record managed keys ["+value+"]")
 }
 
 // copyConf is a deep copy of cfg.
@@ -236,7 +238,7 @@ func copyConf(cfg *conf.Config) *conf.Config {
 
 // withDelete returns opts with keys added to its delete option (pct set
 // --delete k1,k2: one batched removal), which it gains when it has none.
-func withDelete(opts []Opt, keys ...string) []Opt {
+func withDelete(opts []pct.Opt, keys ...string) []pct.Opt {
 	if len(keys) == 0 {
 		return opts
 	}
@@ -246,7 +248,7 @@ func withDelete(opts []Opt, keys ...string) []Opt {
 			return opts
 		}
 	}
-	return append(opts, Opt{"delete", strings.Join(keys, ",")})
+	return append(opts, pct.Opt{Key: "delete", Value: strings.Join(keys, ",")})
 }
 
 // applyDeletes records what `pct set --delete` does with keys: removed at

@@ -7,6 +7,7 @@ import (
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
 )
 
 // Observe reads the states of ctids from files alone, without running pct:
@@ -37,7 +38,7 @@ func (b *Backend) Observe(ctx context.Context, ctids []int) (map[int]*backend.St
 }
 
 func (b *Backend) observeOne(ctid int, active map[int]bool, cl cluster) (*backend.State, error) {
-	data, err := readFile(b.C.Conf(ctid))
+	data, err := pct.ReadFile(b.C.Conf(ctid))
 	if errors.Is(err, os.ErrNotExist) {
 		return &backend.State{CTID: ctid, Elsewhere: cl.elsewhere(ctid)}, nil
 	}
@@ -53,7 +54,7 @@ func (b *Backend) observeOne(ctid int, active map[int]bool, cl cluster) (*backen
 		return nil, err
 	}
 	if st.Running {
-		st.InitPID, st.RunningMap, err = b.C.runningMap(ctid)
+		st.InitPID, st.RunningMap, err = runningMap(b.C.Paths, ctid)
 		if err != nil {
 			return nil, err
 		}

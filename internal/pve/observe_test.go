@@ -51,6 +51,9 @@ func TestEmuObserveRunsNoPct(t *testing.T) {
 	assert.Nil(t, st.RunningMap)
 }
 
+// custom passes host id 1000 through.
+var custom = []string{"u 0 100000 1000", "g 0 100000 1000", "u 1000 1000 1", "g 1000 1000 1", "u 1001 101001 64535", "g 1001 101001 64535"}
+
 func TestEmuObserveReadsMapsOfARunningContainer(t *testing.T) {
 	e := newEmu(t)
 	spec := tplSpec()

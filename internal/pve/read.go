@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/conf"
 )
@@ -16,7 +18,7 @@ import (
 // (`lxc.idmap = u 0 100000 65536`). found is false when the file does not
 // exist: no proof yet.
 func readGivenMap(path string) (lines []string, found bool, err error) {
-	data, err := readFile(path)
+	data, err := pct.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -61,8 +63,8 @@ func givenMap(path string, privileged bool) (idmap.Set, bool, error) {
 // runningMap reads a running container's init pid from its cgroup and the
 // uid_map and gid_map of that pid. It returns pid 0 and a nil map when the
 // container's processes cannot be found.
-func (p Paths) runningMap(ctid int) (int, idmap.Set, error) {
-	data, err := readFile(p.CgroupProcs(ctid))
+func runningMap(p pct.Paths, ctid int) (int, idmap.Set, error) {
+	data, err := pct.ReadFile(p.CgroupProcs(ctid))
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil, nil
 	}
@@ -77,7 +79,7 @@ func (p Paths) runningMap(ctid int) (int, idmap.Set, error) {
 	var set idmap.Set
 	for _, k := range []idmap.Kind{idmap.UID, idmap.GID} {
 		file := map[idmap.Kind]string{idmap.UID: "uid_map", idmap.GID: "gid_map"}[k]
-		b, err := readFile(p.ProcMap(pid, file))
+		b, err := pct.ReadFile(p.ProcMap(pid, file))
 		if errors.Is(err, os.ErrNotExist) {
 			return pid, nil, nil
 		}
@@ -117,7 +119,7 @@ func confMap(cfg *conf.Config) idmap.Set {
 // one of ctids' socket names are read field by field: the file lists every
 // socket of the node, and a fleet observes its containers one at a time.
 func activeContainers(path string, ctids []int) (map[int]bool, error) {
-	data, err := readFile(path)
+	data, err := pct.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return map[int]bool{}, nil
 	}

@@ -11,10 +11,6 @@ import (
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
 
-// DpkgStatus is dpkg's status file, where the installed pve-container
-// version is read.
-func (p Paths) DpkgStatus() string { return p.join("var/lib/dpkg/status") }
-
 // idmappedSince is the first pve-container with a mount point's idmap=.
 const idmappedSince = "6.1.6"
 

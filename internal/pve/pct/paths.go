@@ -1,4 +1,4 @@
-package pve
+package pct
 
 import (
 	"path/filepath"
@@ -19,6 +19,9 @@ const DefaultPct = "/usr/sbin/pct"
 type Paths struct {
 	Root string
 }
+
+// Join is a path under the Proxmox root.
+func (p Paths) Join(parts ...string) string { return p.join(parts...) }
 
 func (p Paths) join(parts ...string) string {
 	return filepath.Join(append([]string{p.Root}, parts...)...)
@@ -63,3 +66,10 @@ func (p Paths) NetUnix() string { return p.join("proc/net/unix") }
 // reads it when the container starts, and fails "bridge '<bridge>' does
 // not exist" when it cannot.
 func (p Paths) BridgeMTU(bridge string) string { return p.join("sys/class/net", bridge, "mtu") }
+
+// DpkgStatus is dpkg's status file, where the installed pve-container
+// version is read.
+func (p Paths) DpkgStatus() string { return p.join("var/lib/dpkg/status") }
+
+// StorageCfg is /etc/pve/storage.cfg under the Proxmox root.
+func (p Paths) StorageCfg() string { return p.join("etc/pve/storage.cfg") }

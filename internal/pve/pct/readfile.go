@@ -1,4 +1,4 @@
-package pve
+package pct
 
 import (
 	"io/fs"
@@ -6,12 +6,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readFile reads a small file with plain system calls. os.ReadFile also
+// ReadFile reads a small file with plain system calls. os.ReadFile also
 // tries to register every file with the network poller, which triples the
 // system calls of an observe that reads a few files per container; a
 // converged fleet is nothing but such reads. A missing file gives an error
 // that errors.Is(err, fs.ErrNotExist) recognises.
-func readFile(path string) ([]byte, error) {
+func ReadFile(path string) ([]byte, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}

@@ -1,4 +1,4 @@
-package pve
+package pct
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func (c *Client) EditConf(ctx context.Context, ctid int, edit func(*conf.Config)
 	if bytes.Equal(out, old) {
 		return nil
 	}
-	return writeAtomic(path, out)
+	return WriteAtomic(path, out)
 }
 
 // SetRawIdmap puts exactly lines as the lxc.idmap entries of the main
@@ -94,10 +94,10 @@ func (c *Client) lockConf(ctx context.Context, ctid int) (func(), error) {
 	}
 }
 
-// writeAtomic replaces path with data: a temp file next to it (named the
+// WriteAtomic replaces path with data: a temp file next to it (named the
 // way Proxmox names its own, so pmxcfs accepts it), fsync, rename, fsync
 // of the folder.
-func writeAtomic(path string, data []byte) error {
+func WriteAtomic(path string, data []byte) error {
 	mode := os.FileMode(0o640)
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
