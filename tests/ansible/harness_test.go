@@ -107,6 +107,7 @@ func newNode(t *testing.T) *node {
 		"phoenix_lxc_application_script_dir": filepath.Join(dir, "scripts"),
 		"phoenix_lxc_feature_script_dir":     filepath.Join(dir, "scripts"),
 		"result_file":                        filepath.Join(dir, "result.json"),
+		"ansible_python_interpreter":         "/usr/bin/python3",
 		"phoenix_lxc_cache_dir":              filepath.Join(dir, "cache"),
 		"phoenix_lxc_environment": map[string]string{
 			"PCTEMU_ROOT": n.root, "PCTEMU_LOG": n.log, "PHOENIX_LXC_PVE_ROOT": n.root,
@@ -158,7 +159,7 @@ func (n *node) playbookOn(host string, inventory, env []string, name string, fla
 	vars, err := json.Marshal(n.vars)
 	require.NoError(n.t, err)
 	n.write("vars.json", string(vars), 0o600)
-	args := append(append(append([]string{}, inventory...), "-e", "ansible_python_interpreter=/usr/bin/python3",
+	args := append(append(append([]string{}, inventory...),
 		"-e", "@"+filepath.Join(n.dir, "vars.json"), filepath.Join("testdata", name)), flags...)
 	cmd := exec.Command("ansible-playbook", args...)
 	cmd.Env = append(append(os.Environ(), "ANSIBLE_COLLECTIONS_PATH="+filepath.Join(workDir, "coll"),

@@ -49,7 +49,8 @@ func cacheNames(t *testing.T, n *node) []string {
 // The action plugin keeps what Ansible promises a module task: environment:
 // reaches the binary, become runs it as the become user, delegate_to runs it
 // on (and picks the binary of) the delegate, async/poll and async_status
-// work, and module_defaults fills options through the action group.
+// work, a target without Python is fine (but not for async), and
+// module_defaults fills options through the action group.
 func TestActionPluginKeepsAnsiblesPromises(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skip("the expectations name the amd64 binary")
@@ -94,6 +95,16 @@ func TestActionPluginKeepsAnsiblesPromises(t *testing.T) {
 	res = n.result()
 	assert.Equal(t, false, res["changed"], res)
 	assert.Equal(t, []string{amd64}, cacheNames(t, n), "the delegate's architecture, not the inventory host's")
+
+	// The plugin runs only sh and coreutils on the target; async needs
+	// Python there (Ansible's async_wrapper) and says so.
+	n.vars["ansible_python_interpreter"] = "/nonexistent/python3"
+	p = n.playbook("plugin.yml", "-e", "feature=no_python", "-e", "no_python=true")
+	require.NoError(t, p.err, p.out)
+	assert.Equal(t, 0, p.changed, p.out)
+	p = n.playbook("plugin.yml", "-e", "feature=async_no_python", "-e", "no_python=true")
+	assert.Regexp(t, `fatal: \[localhost\]: FAILED!.*/nonexistent/python3`, p.out, "async needs Python and says which")
+	n.vars["ansible_python_interpreter"] = "/usr/bin/python3"
 
 	for _, f := range []string{"async", "async_nopoll"} {
 		p, res = n.feature(f)
