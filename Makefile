@@ -169,7 +169,7 @@ bench: build
 	bash bench/setup.sh
 	go run ./bench
 
-## bench-short: the same rows, smaller, for CI (under 3 minutes)
+## bench-short: the same rows, smaller, for CI (under 4 minutes; the SSH rows take about 1)
 bench-short: build
 	bash bench/setup.sh
 	go run ./bench -short

@@ -144,9 +144,9 @@ func taskTimes(out []byte) (map[string]float64, error) {
 					} `json:"duration"`
 				} `json:"task"`
 				Hosts map[string]struct {
-					Changed bool   `json:"changed"`
-					Failed  bool   `json:"failed"`
-					Msg     string `json:"msg"`
+					Changed bool `json:"changed"`
+					Failed  bool `json:"failed"`
+					Msg     any  `json:"msg"`
 				} `json:"hosts"`
 			} `json:"tasks"`
 		} `json:"plays"`
