@@ -155,7 +155,9 @@ class ActionModule(ActionBase):
                 'umask 077',
                 '[ -e "$d" ] || [ -L "$d" ] || mkdir -p "$d" 2>/dev/null || { echo %s; exit 1; }' % fail_json(made),
                 'ok || { echo %s; exit 1; }' % fail_json(why),
-                'cp %s "$d/.$s.new" 2>/dev/null && chmod 0700 "$d/.$s.new" && mv -f "$d/.$s.new" "$d/$s" || { rm -f "$d/.$s.new"; echo %s; exit 1; }'
+                # a name of this shell's own, so two runs uploading at once do not mix their copies
+                'n="$d/.$s.$$"',
+                'cp %s "$n" 2>/dev/null && chmod 0700 "$n" && mv -f "$n" "$d/$s" || { rm -f "$n"; echo %s; exit 1; }'
                 % (q(upload), fail_json(made)),
             ]
         env = self._compute_environment_string()

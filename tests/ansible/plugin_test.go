@@ -177,7 +177,7 @@ func TestOneCollectionServesBothArchitectures(t *testing.T) {
 	fake := filepath.Join(n.dir, "fakebin")
 	n.write("fakebin/uname", "#!/bin/sh\necho aarch64\n", 0o755)
 	aarch64 := []string{"PATH=" + fake + ":" + os.Getenv("PATH")}
-	p = n.playbookOn("localhost", []string{"-i", "localhost,"}, aarch64, "plugin.yml", "-e", "feature=plain", "-e", "may_fail=true")
+	p = n.playbookOn("localhost", []string{"-i", "localhost,"}, aarch64, "plugin.yml", "-e", "feature=plain_may_fail")
 	res := n.result()
 	assert.ElementsMatch(t, []string{amd64, arm64}, cacheNames(t, n), "uname -m said aarch64: the arm64 binary is sent")
 	cached := filepath.Join(n.dir, "cache", arm64)
