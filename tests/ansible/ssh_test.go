@@ -35,9 +35,9 @@ func TestRoleOverSSH(t *testing.T) {
 	assert.Equal(t, true, res["changed"])
 	assert.Len(t, res["containers"], 2, "one result per container of the fleet")
 	assert.NotEmpty(t, n.mutations(), "the first run must create the containers")
-	log, err := sshd.Log()
+	log, err := os.ReadFile(sshd.LogFile)
 	require.NoError(t, err)
-	assert.Contains(t, log, "Accepted publickey for "+sshd.User,
+	assert.Contains(t, string(log), "Accepted publickey for "+sshd.User,
 		"the play must have logged in through the test's sshd")
 
 	cached := cachedBinaries(t, n)

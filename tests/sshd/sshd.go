@@ -126,12 +126,6 @@ func (s *Server) Inventory(path, host string, port int) error {
 `, host, port, s.User, s.Key)), 0o600)
 }
 
-// Log returns what sshd logged so far.
-func (s *Server) Log() (string, error) {
-	data, err := os.ReadFile(s.LogFile)
-	return string(data), err
-}
-
 // Proxy forwards TCP connections from its port to a port of 127.0.0.1 and
 // counts the bytes the clients send.
 type Proxy struct {
