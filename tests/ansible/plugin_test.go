@@ -214,3 +214,20 @@ func TestOneCollectionServesBothArchitectures(t *testing.T) {
 	assert.Equal(t, false, n.result()["changed"])
 	assert.Equal(t, []string{amd64}, cacheNames(t, n), "phoenix_lxc_binary_arch beats uname -m")
 }
+
+// ansible-doc finds the module of the installed collection by its FQCN
+// (the stub at plugins/modules/phoenix_lxc and its phoenix_lxc.yml), and,
+// the stub being text, even lists it.
+func TestAnsibleDocByFQCN(t *testing.T) {
+	installCollection(t)
+	doc := func(args ...string) string {
+		cmd := exec.Command("ansible-doc", args...)
+		cmd.Env = append(os.Environ(), "ANSIBLE_COLLECTIONS_PATH="+filepath.Join(workDir, "coll"), "ANSIBLE_NOCOLOR=1")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "ansible-doc %v:\n%s", args, out)
+		return string(out)
+	}
+	assert.Contains(t, doc("phoenix.hypervisor.phoenix_lxc"), "> PHOENIX.HYPERVISOR.PHOENIX_LXC")
+	assert.Contains(t, doc("-s", "phoenix.hypervisor.phoenix_lxc"), "config_file:")
+	assert.Contains(t, doc("-l", "phoenix.hypervisor"), "phoenix.hypervisor.phoenix_lxc")
+}
