@@ -231,3 +231,46 @@ func TestAnsibleDocByFQCN(t *testing.T) {
 	assert.Contains(t, doc("-s", "phoenix.hypervisor.phoenix_lxc"), "config_file:")
 	assert.Contains(t, doc("-l", "phoenix.hypervisor"), "phoenix.hypervisor.phoenix_lxc")
 }
+
+// The cache folder is trusted only when it is root's alone: a symlink, or a
+// folder others may write to, is refused and nothing runs; a cached file
+// whose content is not the collection's binary is replaced before it runs.
+func TestCacheFolderIsRootsAlone(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("the cache folder must be root's")
+	}
+	n := newNode(t)
+	cache := filepath.Join(n.dir, "cache")
+	elsewhere := filepath.Join(n.dir, "elsewhere")
+	require.NoError(t, os.Mkdir(elsewhere, 0o700))
+	require.NoError(t, os.Symlink(elsewhere, cache))
+	p, res := n.feature("plain_may_fail")
+	require.NoError(t, p.err, p.out)
+	assert.Equal(t, true, res["failed"], res)
+	assert.Contains(t, res["msg"], "cache folder "+cache+" is refused")
+	assert.Empty(t, n.mutations(), "nothing ran")
+	entries, _ := os.ReadDir(elsewhere)
+	assert.Empty(t, entries, "nothing was written through the symlink")
+
+	require.NoError(t, os.Remove(cache))
+	require.NoError(t, os.Mkdir(cache, 0o700))
+	require.NoError(t, os.Chmod(cache, 0o777))
+	p, res = n.feature("plain_may_fail")
+	require.NoError(t, p.err, p.out)
+	assert.Contains(t, res["msg"], "is refused", "a folder others may write to")
+	assert.Empty(t, n.mutations())
+
+	require.NoError(t, os.Chmod(cache, 0o700))
+	amd64 := shippedSHA(t, runtime.GOARCH)
+	planted := filepath.Join(cache, amd64)
+	require.NoError(t, os.WriteFile(planted, []byte("#!/bin/sh\necho '{\"changed\": false, \"msg\": \"planted\"}'\n"), 0o700))
+	p, res = n.feature("plain")
+	require.NoError(t, p.err, p.out)
+	assert.Equal(t, true, res["changed"], "the real binary ran and created the fleet: %v", res)
+	assert.NotEqual(t, "planted", res["msg"])
+	want, err := os.ReadFile(installed("binaries/phoenix_lxc_linux_" + runtime.GOARCH))
+	require.NoError(t, err)
+	got, err := os.ReadFile(planted)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got), "the file with the wrong content was replaced")
+}
