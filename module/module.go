@@ -106,7 +106,7 @@ func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, l lo
 	}
 	out.secrets = append(out.secrets, plan.Secrets...)
 	out.warnings = plan.Warnings
-	if err := checkDefaultGrants(plan); err != nil {
+	if err := checkDefaultGrants(plan.Request); err != nil {
 		return nil, pipeline.Result{}, err
 	}
 	plan.Request.CheckMode, plan.Request.Diff = ans.CheckMode, ans.Diff

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pipeline"
 )
 
 // checkDefaultGrants refuses, before anything is opened (check mode too), a
@@ -13,13 +14,13 @@ import (
 // ids to a range the host does not grant root in /etc/subuid or
 // /etc/subgid (Proxmox's root:100000:65536): LXC could not start them.
 // Custom maps are the pipeline's preflight's to check, per container.
-func checkDefaultGrants(p *Plan) error {
-	if p.Request.State == "absent" {
+func checkDefaultGrants(r pipeline.Request) error {
+	if r.State == "absent" {
 		return nil
 	}
 	var cts []string
-	for _, id := range p.Request.Targets {
-		if s := p.Request.Fleet[id]; s.IsUnprivileged() && len(s.Idmap) == 0 {
+	for _, id := range r.Targets {
+		if s := r.Fleet[id]; s.IsUnprivileged() && len(s.Idmap) == 0 {
 			cts = append(cts, fmt.Sprint(id))
 		}
 	}
@@ -28,7 +29,7 @@ func checkDefaultGrants(p *Plan) error {
 	}
 	var missing []string
 	for i, k := range []idmap.Kind{idmap.UID, idmap.GID} {
-		file := p.Request.SubIDFiles[i]
+		file := r.SubIDFiles[i]
 		data, err := os.ReadFile(file)
 		if err != nil {
 			return fmt.Errorf("host: cannot read %s (%v): unprivileged containers (CT %s) map their ids to root's grant there", file, err, strings.Join(cts, ", "))
