@@ -61,7 +61,8 @@ func lxcRows(b *bench, t *table) {
 	coll := installCollection(b)
 
 	vars, _ := json.Marshal(map[string]any{"bench_lxcpath": lxcpath, "bench_config_file": cfg,
-		"bench_one": names[1], "bench_names": names, "bench_lxc_conf": lxcConf})
+		"bench_one": names[1], "bench_names": names, "bench_lxc_conf": lxcConf,
+		"phoenix_lxc_cache_dir": filepath.Join(b.work, "lxc-cache")}) // the action plugin's binary cache, in the scratch folder
 	runs := 3
 	if b.short {
 		runs = 1
