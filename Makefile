@@ -101,7 +101,8 @@ DEMO_COLL     := $(CURDIR)/.collections
 DEMO_WORK     := $(CURDIR)/.demo/$(DEMO_CTIDS)
 DEMO_PLAY      = PHOENIX_LXC_LXCPATH=$(DEMO_LXCPATH) ANSIBLE_COLLECTIONS_PATH=$(DEMO_COLL) \
   ansible-playbook -i localhost, -c local -e ansible_python_interpreter=/usr/bin/python3 \
-  -e demo_ctids=$(DEMO_CTIDS) -e demo_dir=$(DEMO_DIR) -e demo_work=$(DEMO_WORK)
+  -e demo_ctids=$(DEMO_CTIDS) -e demo_dir=$(DEMO_DIR) -e demo_work=$(DEMO_WORK) \
+  -e phoenix_lxc_cache_dir=$(DEMO_WORK)/cache
 
 ## collection: one tarball, $(COLL_TARBALL), for every target: the module for linux amd64 and
 ## arm64 in binaries/ (with SHA256SUMS), the action plugin that picks one per target, and a stub
