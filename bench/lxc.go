@@ -61,7 +61,8 @@ func lxcRows(b *bench, t *table) {
 	coll := installCollection(b)
 
 	vars, _ := json.Marshal(map[string]any{"bench_lxcpath": lxcpath, "bench_config_file": cfg,
-		"bench_one": names[1], "bench_names": names, "bench_lxc_conf": lxcConf})
+		"bench_one": names[1], "bench_names": names, "bench_lxc_conf": lxcConf,
+		"phoenix_lxc_cache_dir": filepath.Join(b.work, "lxc-cache")}) // the action plugin's binary cache, in the scratch folder
 	runs := 3
 	if b.short {
 		runs = 1
@@ -144,9 +145,9 @@ func taskTimes(out []byte) (map[string]float64, error) {
 					} `json:"duration"`
 				} `json:"task"`
 				Hosts map[string]struct {
-					Changed bool   `json:"changed"`
-					Failed  bool   `json:"failed"`
-					Msg     string `json:"msg"`
+					Changed bool `json:"changed"`
+					Failed  bool `json:"failed"`
+					Msg     any  `json:"msg"`
 				} `json:"hosts"`
 			} `json:"tasks"`
 		} `json:"plays"`

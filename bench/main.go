@@ -64,6 +64,7 @@ func main() {
 		{"fresh converge", freshRows},
 		{"fleet under a real node's latency", latencyRows},
 		{"real LXC and Ansible", lxcRows},
+		{"Ansible over SSH", sshRows},
 		{"binary", binaryRows},
 		{"shared volume", volumeRows},
 		{"validate", validateRows},

@@ -2,6 +2,7 @@ package module
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -17,23 +18,47 @@ type Ansible struct {
 	NoLog     bool
 }
 
-// ReadArgs reads an Ansible args file: one JSON object. It returns the
+// StdinArgs is the args file name that means "read the args from stdin":
+// the collection's action plugin pipes them (phoenix_lxc -), so no args
+// file is written on the target.
+const StdinArgs = "-"
+
+// ReadArgs reads an Ansible args file, or stdin when path is StdinArgs:
+// one JSON object, at most schema.MaxInputFile bytes. It returns the
 // module options (without _ansible_* keys) and the Ansible flags.
-func ReadArgs(path string) (map[string]any, Ansible, error) {
-	data, err := schema.ReadInputFile(path)
+func ReadArgs(path string, stdin io.Reader) (map[string]any, Ansible, error) {
+	where := "args file " + path
+	if path == StdinArgs {
+		where = "args on stdin"
+	}
+	data, err := readArgsData(path, stdin)
 	if err != nil {
-		return nil, Ansible{}, fmt.Errorf("args file %s: cannot read it: %w (phoenix_lxc ARGSFILE is how Ansible runs this module; see phoenix_lxc help)", path, err)
+		return nil, Ansible{}, fmt.Errorf("%s: cannot read it: %w (phoenix_lxc ARGSFILE, or phoenix_lxc - with the args on stdin, is how Ansible runs this module; see phoenix_lxc help)", where, err)
 	}
 	tree, err := schema.DecodeJSON(data)
 	if err != nil {
-		return nil, Ansible{}, fmt.Errorf("args file %s: %w", path, err)
+		return nil, Ansible{}, fmt.Errorf("%s: %w", where, err)
 	}
 	obj, ok := tree.(map[string]any)
 	if !ok {
-		return nil, Ansible{}, fmt.Errorf("args file %s: want a JSON object of module options, got %s", path, kindOf(tree))
+		return nil, Ansible{}, fmt.Errorf("%s: want a JSON object of module options, got %s", where, kindOf(tree))
 	}
 	opts, a := SplitAnsible(obj)
 	return opts, a, nil
+}
+
+func readArgsData(path string, stdin io.Reader) ([]byte, error) {
+	if path != StdinArgs {
+		return schema.ReadInputFile(path)
+	}
+	if stdin == nil {
+		return nil, fmt.Errorf("no stdin")
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, schema.MaxInputFile+1))
+	if err == nil && len(data) > schema.MaxInputFile {
+		err = fmt.Errorf("more than %d MiB, the limit of an input file", schema.MaxInputFile>>20)
+	}
+	return data, err
 }
 
 // SplitAnsible separates the _ansible_* keys from the module options.

@@ -3,6 +3,7 @@ package module
 import (
 	"fmt"
 	"os"
+	"os/exec"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/lxc"
@@ -36,6 +37,9 @@ func OpenBackend(name string, r runner.Runner, h Host, node Node) (backend.Backe
 		b.Node, b.NodeGiven = node.Name, node.Given
 		return b, nil
 	case "lxc":
+		if _, err := exec.LookPath("lxc-start"); err != nil {
+			return nil, fmt.Errorf("lxc-start not found on PATH, and no pct at %s: install Debian's lxc package (apt-get install lxc uidmap), or on Proxmox VE pve-container", h.Pct)
+		}
 		return lxc.New(r, h.LXCPath), nil
 	}
 	return nil, fmt.Errorf("%q is not one of auto, pct, lxc", name)

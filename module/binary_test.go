@@ -81,3 +81,29 @@ func TestSchemaGeneratorNotLinked(t *testing.T) {
 		t.Error("github.com/invopop/jsonschema is linked into phoenix_lxc; only schema/gen may import it")
 	}
 }
+
+// The collection's action plugin runs the binary as "phoenix_lxc -" with
+// the args on stdin: the same answer as from an args file, and a useful
+// error when stdin holds no JSON object.
+func TestBinaryReadsArgsFromStdin(t *testing.T) {
+	bin := buildBinary(t)
+	run := func(stdin string) (map[string]any, int) {
+		var stdout bytes.Buffer
+		cmd := exec.Command(bin, "-")
+		cmd.Stdin, cmd.Stdout = strings.NewReader(stdin), &stdout
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return oneObject(t, stdout.Bytes()), code
+	}
+	obj, code := run(`{"ctid": 9100, "config_file": "../testdata/fleet.json", "stat": "present", "_ansible_check_mode": true}`)
+	if code != 1 || obj["failed"] != true || !strings.Contains(obj["msg"].(string), `stat: unknown field (did you mean "state"?)`) {
+		t.Errorf("args on stdin: exit %d, %v", code, obj)
+	}
+	obj, code = run(`[1]`)
+	if code != 1 || !strings.Contains(obj["msg"].(string), "args on stdin: want a JSON object") {
+		t.Errorf("an array on stdin: exit %d, %v", code, obj)
+	}
+}

@@ -14,7 +14,7 @@ import (
 // Usage is the command line help.
 const Usage = `phoenix_lxc: converge Proxmox VE / LXC containers from a JSON spec.
 
-As an Ansible module:   phoenix_lxc ARGSFILE
+As an Ansible module:   phoenix_lxc ARGSFILE   (or phoenix_lxc - : the args on stdin)
 Commands:
   run [flags]                        converge containers, print a step-by-step report (--json: the module's JSON)
   validate FILE [--hypervisor-config F]   check a config file, print every problem

@@ -25,6 +25,8 @@ type fake struct {
 }
 
 func (f *fake) deps() Deps {
+	host := ReadHost()
+	host.SubUID, host.SubGID = "../testdata/subid", "../testdata/subid" // root:100000:65536
 	return Deps{
 		Converge: func(_ context.Context, r pipeline.Request) pipeline.Result {
 			f.req = &r
@@ -35,7 +37,7 @@ func (f *fake) deps() Deps {
 			return nil, f.openErr
 		},
 		Hostname: func(Host) (string, error) { return "pve1", nil },
-		Host:     ReadHost(),
+		Host:     host,
 		Euid:     func() int { return 0 },
 	}
 }

@@ -25,11 +25,13 @@ type Deps struct {
 	Host Host
 	// Euid is the effective user id the run has; it must be root's.
 	Euid func() int
+	// Stdin is where the args come from when the args file is "-".
+	Stdin io.Reader
 }
 
 // Real returns the production dependencies.
 func Real() Deps {
-	return Deps{Converge: pipeline.Run, OpenBackend: OpenBackend, Hostname: osHostname, Euid: os.Geteuid, Host: ReadHost()}
+	return Deps{Converge: pipeline.Run, OpenBackend: OpenBackend, Hostname: osHostname, Euid: os.Geteuid, Host: ReadHost(), Stdin: os.Stdin}
 }
 
 // logs are where a run writes for a person: progress lines, and (run -v)
@@ -53,8 +55,9 @@ func (p *Job) Open(d Deps, l logs) error {
 	return nil
 }
 
-// Module runs the Ansible contract: read the args file, validate, converge,
-// print exactly one JSON object on stdout. It returns the exit code.
+// Module runs the Ansible contract: read the args file (or stdin for "-"),
+// validate, converge, print exactly one JSON object on stdout. It returns
+// the exit code.
 func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d Deps) (code int) {
 	step := "reading the args file"
 	out := &output{}
@@ -64,7 +67,7 @@ func Module(ctx context.Context, argsPath string, stdout, stderr io.Writer, d De
 			code = out.fail(stdout, fmt.Sprintf("internal error while %s: %v (this is a bug in phoenix_lxc; the run stopped there)", step, r))
 		}
 	}()
-	opts, ans, err := ReadArgs(argsPath)
+	opts, ans, err := ReadArgs(argsPath, d.Stdin)
 	if err != nil {
 		return out.fail(stdout, err.Error())
 	}
@@ -103,6 +106,9 @@ func execute(ctx context.Context, opts map[string]any, ans Ansible, d Deps, l lo
 	}
 	out.secrets = append(out.secrets, plan.Secrets...)
 	out.warnings = plan.Warnings
+	if err := checkDefaultGrants(plan.Request); err != nil {
+		return nil, pipeline.Result{}, err
+	}
 	plan.Request.CheckMode, plan.Request.Diff = ans.CheckMode, ans.Diff
 	plan.ShowConfig = ans.Diff || ans.Verbosity >= 2
 	if ctx.Err() != nil {

@@ -15,6 +15,8 @@ packages=(
   ansible-lint        # make ansible-lint
   python3-voluptuous  # ansible-test sanity (validate-modules, runtime-metadata)
   shellcheck          # ansible-test sanity's shell checks
+  python3-pycodestyle # ansible-test sanity's pep8, on the action plugin
+  pylint              # ansible-test sanity's pylint, on the action plugin
   openssh-server      # the SSH test's sshd
   openssh-client
 )

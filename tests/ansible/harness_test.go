@@ -15,14 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// collectionFiles are the repository paths copied into the collection that
-// the tests build, so the tests never write into the working tree.
-var collectionFiles = []string{"galaxy.yml", "README.md", "CHANGELOG.md", "meta", "roles", "playbooks", "plugins/modules/phoenix_lxc.yml"}
-
 var (
 	setupOnce sync.Once
 	setupErr  error
 	workDir   string // holds bin/pct and coll/ (the installed collection)
+	tarball   string // the collection tarball make collection built
 )
 
 func TestMain(m *testing.M) {
@@ -33,9 +30,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// installCollection builds the module and the pct emulator, builds the
-// collection tarball with ansible-galaxy and installs it, once per run. It
-// skips the test when ansible-playbook is not installed.
+// installCollection builds the pct emulator and the collection tarball the
+// way users get it (make collection: both architectures, staged and built
+// in the test's folder, so the working tree is not written) and installs
+// it, once per run. It skips the test when ansible-playbook is not installed.
 func installCollection(t *testing.T) {
 	t.Helper()
 	for _, tool := range []string{"ansible-playbook", "ansible-galaxy"} {
@@ -53,30 +51,35 @@ func setup() error {
 		return err
 	}
 	workDir = dir
-	src := filepath.Join(dir, "src")
-	for _, f := range collectionFiles {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(src, f)), 0o755); err != nil {
-			return err
-		}
-		if out, err := exec.Command("cp", "-r", filepath.Join(repoRoot, f), filepath.Join(src, f)).CombinedOutput(); err != nil {
-			return fmt.Errorf("copying %s: %v: %s", f, err, out)
-		}
-	}
 	steps := [][]string{
-		{"go", "build", "-o", filepath.Join(src, "plugins", "modules", "phoenix_lxc"), repoRoot},
+		{"make", "-s", "-C", repoRoot, "collection", "COLL_STAGE=" + filepath.Join(dir, "stage"), "COLL_DIST=" + dir},
 		{"go", "build", "-o", filepath.Join(dir, "bin", "pct"), filepath.Join(repoRoot, "tests", "pctemu")},
-		{"ansible-galaxy", "collection", "build", "--force", "--output-path", dir, src},
-		{"ansible-galaxy", "collection", "install", "--force", "-p", filepath.Join(dir, "coll"),
-			filepath.Join(dir, "phoenix-hypervisor-1.0.0.tar.gz")},
 	}
 	for _, s := range steps {
-		cmd := exec.Command(s[0], s[1:]...)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("%s: %v\n%s", strings.Join(s, " "), err, out)
+		if err := runStep(s); err != nil {
+			return err
 		}
 	}
+	tarballs, _ := filepath.Glob(filepath.Join(dir, "phoenix-hypervisor-*.tar.gz"))
+	if len(tarballs) != 1 {
+		return fmt.Errorf("want one collection tarball in %s, found %v", dir, tarballs)
+	}
+	tarball = tarballs[0]
+	return runStep([]string{"ansible-galaxy", "collection", "install", "--force", "-p", filepath.Join(dir, "coll"), tarball})
+}
+
+func runStep(s []string) error {
+	cmd := exec.Command(s[0], s[1:]...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", strings.Join(s, " "), err, out)
+	}
 	return nil
+}
+
+// installed is the path of a file of the installed collection.
+func installed(rel string) string {
+	return filepath.Join(workDir, "coll", "ansible_collections", "phoenix", "hypervisor", rel)
 }
 
 // node is one emulated Proxmox node and the role inputs that point at it.
@@ -104,6 +107,8 @@ func newNode(t *testing.T) *node {
 		"phoenix_lxc_application_script_dir": filepath.Join(dir, "scripts"),
 		"phoenix_lxc_feature_script_dir":     filepath.Join(dir, "scripts"),
 		"result_file":                        filepath.Join(dir, "result.json"),
+		"ansible_python_interpreter":         "/usr/bin/python3",
+		"phoenix_lxc_cache_dir":              filepath.Join(dir, "cache"),
 		"phoenix_lxc_environment": map[string]string{
 			"PCTEMU_ROOT": n.root, "PCTEMU_LOG": n.log, "PHOENIX_LXC_PVE_ROOT": n.root,
 			"PHOENIX_LXC_PCT":    filepath.Join(workDir, "bin", "pct"),
@@ -154,7 +159,7 @@ func (n *node) playbookOn(host string, inventory, env []string, name string, fla
 	vars, err := json.Marshal(n.vars)
 	require.NoError(n.t, err)
 	n.write("vars.json", string(vars), 0o600)
-	args := append(append(append([]string{}, inventory...), "-e", "ansible_python_interpreter=/usr/bin/python3",
+	args := append(append(append([]string{}, inventory...),
 		"-e", "@"+filepath.Join(n.dir, "vars.json"), filepath.Join("testdata", name)), flags...)
 	cmd := exec.Command("ansible-playbook", args...)
 	cmd.Env = append(append(os.Environ(), "ANSIBLE_COLLECTIONS_PATH="+filepath.Join(workDir, "coll"),
@@ -209,4 +214,13 @@ func (n *node) confs() map[string]string {
 		out[filepath.Base(f)] = string(data)
 	}
 	return out
+}
+
+// cachedBinaries lists the files of the node's binary cache folder
+// (phoenix_lxc_cache_dir), each named by its sha256.
+func cachedBinaries(t *testing.T, n *node) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(n.dir, "cache", "*"))
+	require.NoError(t, err)
+	return files
 }

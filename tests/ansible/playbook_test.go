@@ -59,14 +59,20 @@ func TestBadSpecFailsTheTask(t *testing.T) {
 	assert.Empty(t, n.mutations(), "a rejected spec must not reach pct")
 }
 
-// TestRoleNamesAMissingSubidGrant checks the role's prerequisite check: a
-// host without root's sub-id grant fails before the module runs, with a
-// message that says which file lacks which line.
+// TestRoleNamesAMissingSubidGrant checks the host's prerequisites, which
+// the module checks itself (the role has no tasks of its own for them): a
+// host without root's sub-id grant fails the module task before anything
+// runs, check mode too, with a message that says which file lacks which
+// line.
 func TestRoleNamesAMissingSubidGrant(t *testing.T) {
 	n := newNode(t)
 	n.write("subid", "someone:100000:65536\n", 0o644)
-	p := n.playbook("converge.yml")
-	require.Error(t, p.err)
-	assert.Contains(t, p.out, "does not grant root:100000:65536", p.out)
-	assert.Empty(t, n.mutations(), "nothing may run when a prerequisite is missing")
+	for _, flags := range [][]string{nil, {"--check"}} {
+		p := n.playbook("converge.yml", flags...)
+		require.Error(t, p.err)
+		assert.Equal(t, 1, p.failed)
+		assert.Regexp(t, `TASK \[phoenix\.hypervisor\.phoenix_lxc : Converge the containers\][^\n]*\n(?s:.)*subid does not grant root:100000:65536`, p.out)
+		assert.NotContains(t, p.out, "MODULE FAILURE")
+		assert.Empty(t, n.mutations(), "nothing may run when a prerequisite is missing")
+	}
 }
