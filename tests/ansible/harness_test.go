@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -53,12 +55,14 @@ func setup() error {
 	workDir = dir
 	steps := [][]string{
 		{"make", "-s", "-C", repoRoot, "collection", "COLL_STAGE=" + filepath.Join(dir, "stage"), "COLL_DIST=" + dir},
-		{"go", "build", "-o", filepath.Join(dir, "bin", "pct"), filepath.Join(repoRoot, "tests", "pctemu")},
 	}
 	for _, s := range steps {
 		if err := runStep(s); err != nil {
 			return err
 		}
+	}
+	if _, err := testkit.Build(filepath.Join(dir, "bin"), "pct", "./tests/pctemu"); err != nil {
+		return err
 	}
 	tarballs, _ := filepath.Glob(filepath.Join(dir, "phoenix-hypervisor-*.tar.gz"))
 	if len(tarballs) != 1 {
@@ -84,7 +88,8 @@ func installed(rel string) string {
 
 // node is one emulated Proxmox node and the role inputs that point at it.
 type node struct {
-	t    *testing.T
+	t *testing.T
+	*testkit.Node
 	dir  string
 	root string // PCTEMU_ROOT
 	log  string // PCTEMU_LOG
@@ -94,10 +99,9 @@ type node struct {
 func newNode(t *testing.T) *node {
 	installCollection(t)
 	dir := t.TempDir()
-	n := &node{t: t, dir: dir, root: filepath.Join(dir, "root"), log: filepath.Join(dir, "pct.log")}
-	n.write("root/var/lib/vz/template/cache/debian-12.tar.zst", "", 0o644)
-	n.write("root/sys/class/net/vmbr0/mtu", "1500\n", 0o644)
-	n.write("root/dev/.keep", "", 0o644)
+	emu, err := testkit.NewNode(dir)
+	require.NoError(t, err)
+	n := &node{t: t, Node: emu, dir: dir, root: emu.Root, log: emu.Log}
 	n.write("subid", "root:100000:65536\n", 0o644)
 	n.write("scripts/app.sh", "#!/bin/sh\necho app ran\n", 0o755)
 	n.vars = map[string]any{
@@ -190,18 +194,8 @@ func (n *node) result() map[string]any {
 // mutations returns the state-changing pct calls logged since the last
 // call, and starts a new log.
 func (n *node) mutations() []string {
-	data, err := os.ReadFile(n.log)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	require.NoError(n.t, err)
-	require.NoError(n.t, os.Remove(n.log))
-	var out []string
-	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if c, ok := strings.CutPrefix(l, "! "); ok { // the emulator's mark
-			out = append(out, c)
-		}
-	}
+	out := n.Mutations()
+	n.ResetLog()
 	return out
 }
 
