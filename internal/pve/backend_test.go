@@ -25,7 +25,7 @@ func fakeBackend(t *testing.T, calls ...call) *Backend {
 	require.NoError(t, os.WriteFile(filepath.Join(cache, strings.TrimPrefix(tmpl, "local:vztmpl/")), nil, 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "sys/class/net/vmbr0"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "sys/class/net/vmbr0/mtu"), []byte("1500\n"), 0o644))
-	return &Backend{C: testClient(newFake(t, calls...), root)}
+	return &Backend{C: fakeClient(t, root, calls...)}
 }
 
 // Planning fails as pct create would when the template is not there:
