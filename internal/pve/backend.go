@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strings"
@@ -24,6 +25,9 @@ type Backend struct {
 	// names the node, wins.
 	Node      string
 	NodeGiven bool
+	// Files is the node's file system that planning reads (node.go);
+	// nil: the Proxmox root on disk.
+	Files fs.FS
 }
 
 var _ backend.Backend = (*Backend)(nil)

@@ -25,8 +25,8 @@ type cluster struct {
 // own, named b.Node.
 func (b *Backend) cluster() (cluster, error) {
 	cl := cluster{local: b.Node, where: map[int]string{}, kind: map[int]string{}}
-	members, err := b.C.ReadMembers()
-	if err != nil {
+	var members pct.ClusterMembers
+	if err := b.readNodeJSON(b.C.Members(), &members); err != nil {
 		return cl, err
 	}
 	if members.NodeName != "" {
@@ -42,7 +42,7 @@ func (b *Backend) cluster() (cluster, error) {
 			Type string `json:"type"`
 		} `json:"ids"`
 	}
-	if err := pct.ReadJSON(b.C.VMList(), &vmlist); err != nil {
+	if err := b.readNodeJSON(b.C.VMList(), &vmlist); err != nil {
 		return cl, err
 	}
 	for id, g := range vmlist.IDs {

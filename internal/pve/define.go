@@ -2,7 +2,6 @@ package pve
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -147,7 +146,7 @@ func (b *Backend) storageFits(spec *schema.Spec, storageCfg, node string) error 
 
 // storageCfg is the node's storage.cfg, "" when there is none.
 func (b *Backend) storageCfg() string {
-	data, _ := pct.ReadFile(b.C.StorageCfg())
+	data, _ := b.readNode(b.C.StorageCfg())
 	return string(data)
 }
 
@@ -176,7 +175,7 @@ func (b *Backend) templateExists(t, storageCfg string) error {
 	} else {
 		return nil
 	}
-	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
+	if fi, err := b.statNode(path); err != nil || fi.IsDir() {
 		return fmt.Errorf("template: can't find file '%s' (looked at %s)", t, path)
 	}
 	return nil

@@ -2,7 +2,6 @@ package pve
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -262,7 +261,7 @@ func (b *Backend) gpuOpts(cfg *conf.Config, spec *schema.Spec) ([]pct.Opt, error
 	var missing []string
 	for _, d := range devs {
 		host := b.C.Dev(strings.TrimPrefix(d, "/dev/"))
-		if _, err := os.Stat(host); err != nil {
+		if _, err := b.statNode(host); err != nil {
 			missing = append(missing, fmt.Sprintf("%s (%s)", d, host))
 			continue
 		}
@@ -345,7 +344,7 @@ func (b *Backend) bridgesExist(spec *schema.Spec) error {
 			return err
 		}
 		p := b.C.BridgeMTU(nic.Bridge)
-		data, err := os.ReadFile(p)
+		data, err := b.readNode(p)
 		if err != nil || strings.TrimSpace(string(data)) == "" {
 			return fmt.Errorf("%s: bridge '%s' does not exist on this host (%s cannot be read); create the bridge or fix the spec", spec.NICField(i, "bridge"), nic.Bridge, p)
 		}

@@ -71,7 +71,7 @@ func (b *Backend) firewallAction(ctid int, fw *schema.Firewall) (*backend.Action
 		return nil, err
 	}
 	path := b.C.Firewall(ctid)
-	if have, err := os.ReadFile(path); err == nil && string(have) == want {
+	if have, err := b.readNode(path); err == nil && string(have) == want {
 		return nil, nil
 	}
 	return &backend.Action{Step: "configure", Name: "write", Pseudo: true, Argv: []string{"write", path},

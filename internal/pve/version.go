@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -112,7 +111,7 @@ func (b *Backend) idmappedSupported(spec *schema.Spec) error {
 		if where == "" {
 			where = fmt.Sprintf("shared_volumes.%d", i)
 		}
-		data, err := os.ReadFile(b.C.DpkgStatus())
+		data, err := b.readNode(b.C.DpkgStatus())
 		if err != nil {
 			return fmt.Errorf("%s.idmapped: needs pve-container %s or later, and its version cannot be read (%v); upgrade Proxmox VE or drop idmapped", where, idmappedSince, err)
 		}
