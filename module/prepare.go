@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
@@ -82,7 +83,7 @@ func Prepare(o *schema.Options, host Host, hostname func(Host) (string, error)) 
 		AllowRestart:         o.AllowRestart,
 		LockTimeout:          time.Duration(orInt(o.LockTimeout, DefaultLockTimeout)) * time.Second,
 		LockDir:              host.LockDir,
-		SubIDFiles:           [2]string{host.SubUID, host.SubGID},
+		Grants:               idmap.ReadGrants(host.SubUID, host.SubGID),
 		Parallel:             orInt(o.Parallel, DefaultParallel),
 		FailFast:             o.FailFast,
 	}

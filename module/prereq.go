@@ -2,7 +2,6 @@ package module
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
@@ -28,13 +27,14 @@ func checkDefaultGrants(r pipeline.Request) error {
 		return nil
 	}
 	var missing []string
-	for i, k := range []idmap.Kind{idmap.UID, idmap.GID} {
-		file := r.SubIDFiles[i]
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return fmt.Errorf("host: cannot read %s (%v): unprivileged containers (CT %s) map their ids to root's grant there", file, err, strings.Join(cts, ", "))
+	g := r.Grants
+	for _, k := range []idmap.Kind{idmap.UID, idmap.GID} {
+		i := g.Of(k)
+		file := g.Files[i]
+		if g.Errs[i] != nil {
+			return fmt.Errorf("host: cannot read %s (%v): unprivileged containers (CT %s) map their ids to root's grant there", file, g.Errs[i], strings.Join(cts, ", "))
 		}
-		for _, e := range idmap.Default().Uncovered(k, "root", idmap.ParseGrants(string(data))) {
+		for _, e := range idmap.Default().Uncovered(k, "root", g.Lists[i]) {
 			line := fmt.Sprintf("root:%d:%d", e.HostID, e.Count)
 			missing = append(missing, fmt.Sprintf("%s does not grant %s (add it with 'echo %s >> %s' as root)", file, line, line, file))
 		}

@@ -5,6 +5,7 @@ package idmap
 
 import (
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -289,6 +290,33 @@ type Grant struct {
 	User  string
 	Start int64
 	Count int64
+}
+
+// Grants is what the host grants root for user namespaces, read once at the
+// edge (the module) from /etc/subuid and /etc/subgid: the files, their
+// grants, and why one could not be read.
+type Grants struct {
+	Files [2]string  // uid file, gid file
+	Lists [2][]Grant // their grants
+	Errs  [2]error   // why a file could not be read, nil when it was
+}
+
+// ReadGrants reads the uid and gid grant files.
+func ReadGrants(uidFile, gidFile string) Grants {
+	g := Grants{Files: [2]string{uidFile, gidFile}}
+	for i, f := range g.Files {
+		data, err := os.ReadFile(f)
+		g.Lists[i], g.Errs[i] = ParseGrants(string(data)), err
+	}
+	return g
+}
+
+// Of is the index of kind k in Files, Lists and Errs.
+func (Grants) Of(k Kind) int {
+	if k == GID {
+		return 1
+	}
+	return 0
 }
 
 // ParseGrants reads /etc/subuid or /etc/subgid content.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/runner"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
@@ -28,8 +29,9 @@ type Request struct {
 	NoSpec bool
 
 	Node string // this host's node name
-	// SubIDFiles are the host's id grants, /etc/subuid and /etc/subgid.
-	SubIDFiles           [2]string
+	// Grants are the host's id grants, read from /etc/subuid and
+	// /etc/subgid by the caller.
+	Grants               idmap.Grants
 	FeatureScriptDir     string
 	ApplicationScriptDir string
 	AllowRestart         bool

@@ -3,28 +3,26 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 )
 
-// checkGrants reports host ranges of a custom map that root is not granted in
-// files, the host's /etc/subuid and /etc/subgid (LXC refuses to start such a
-// container).
-func checkGrants(m idmap.Set, files [2]string) error {
+// checkGrants reports host ranges of a custom map that root is not granted
+// in g, what the host's /etc/subuid and /etc/subgid say (LXC refuses to
+// start such a container).
+func checkGrants(m idmap.Set, g idmap.Grants) error {
 	var missing []string
-	for i, k := range []idmap.Kind{idmap.UID, idmap.GID} {
-		data, err := os.ReadFile(files[i])
-		if err != nil {
-			return fmt.Errorf("idmap: cannot read %s: %v (root needs grants there for every host range of the map)", files[i], err)
+	for _, k := range []idmap.Kind{idmap.UID, idmap.GID} {
+		i := g.Of(k)
+		if g.Errs[i] != nil {
+			return fmt.Errorf("idmap: cannot read %s: %v (root needs grants there for every host range of the map)", g.Files[i], g.Errs[i])
 		}
-		grants := idmap.ParseGrants(string(data))
-		for _, e := range m.Uncovered(k, "root", grants) {
-			missing = append(missing, fmt.Sprintf("%q (add root:%d:%d to %s)", e.String(), e.HostID, e.Count, files[i]))
+		for _, e := range m.Uncovered(k, "root", g.Lists[i]) {
+			missing = append(missing, fmt.Sprintf("%q (add root:%d:%d to %s)", e.String(), e.HostID, e.Count, g.Files[i]))
 		}
-		if err := rootAboveFirstGrant(m, k, grants, files[i]); err != nil {
+		if err := rootAboveFirstGrant(m, k, g.Lists[i], g.Files[i]); err != nil {
 			return err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/testkit/fakerun"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
 )
@@ -40,7 +41,7 @@ func newRequest(t *testing.T, f *fake, fleet map[int]*schema.Spec, dir string, t
 	require.NoError(t, os.WriteFile(filepath.Join(scripts, "app.sh"), []byte("#!/bin/sh\necho app\n"), 0o755))
 	return Request{Fleet: fleet, Targets: targets, State: "present", FeatureScriptDir: scripts, ApplicationScriptDir: scripts,
 		LockDir: filepath.Join(dir, "locks"), LockTimeout: time.Second, Backend: f, Runner: fakerun.New(t), Log: &bytes.Buffer{},
-		SubIDFiles: [2]string{"/etc/subuid", "/etc/subgid"}}
+		Grants: idmap.Grants{Lists: [2][]idmap.Grant{{{User: "root", Start: 100000, Count: 65536}}, {{User: "root", Start: 100000, Count: 65536}}}}}
 }
 
 // convergingRequest is newRequest for runs that converge 900: its
@@ -247,7 +248,7 @@ func TestUngrantedMapFailsBeforeAnythingIsCreated(t *testing.T) {
 	require.NoError(t, os.WriteFile(grants, []byte("root:100000:65536\n"), 0o644))
 	f := newFake()
 	req := newRequest(t, f, fleet, dir, 900)
-	req.SubIDFiles = [2]string{grants, grants}
+	req.Grants = idmap.ReadGrants(grants, grants)
 	res := Run(context.Background(), req)
 	require.True(t, res.Failed)
 	assert.Equal(t, "preflight", res.Containers[0].Step)

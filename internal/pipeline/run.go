@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/backend"
 	"github.com/phoenix-hypervisor/phoenix_lxc/schema"
-	"strings"
 )
 
 // Run converges req.Targets: each container as soon as everything it needs

@@ -20,7 +20,7 @@ func preflightStep(ctx context.Context, x *converger) error {
 	if len(x.spec.Idmap) == 0 {
 		return nil
 	}
-	return checkGrants(x.want, x.req.SubIDFiles)
+	return checkGrants(x.want, x.req.Grants)
 }
 
 // defineStep creates or clones the container when it does not exist, and
