@@ -200,7 +200,9 @@ ansible-integration:
 
 ## ansible-ssh: the role over real SSH to 127.0.0.1 (needs openssh-server; fails if it skipped)
 ansible-ssh:
-	go test -count=1 -v -run '^TestRoleOverSSH$$' ./tests/ansible/ | tee /dev/stderr | grep -q -- '--- PASS: TestRoleOverSSH'
+	@# (no tee /dev/stderr: opening it truncates a log file that stderr is redirected to)
+	@mkdir -p bin; set -o pipefail; go test -count=1 -v -run '^TestRoleOverSSH$$' ./tests/ansible/ > bin/ansible-ssh.log 2>&1; rc=$$?; \
+	  cat bin/ansible-ssh.log; test $$rc = 0 && grep -q -- '--- PASS: TestRoleOverSSH' bin/ansible-ssh.log
 
 ## ansible-checks: all of the above and the ansible-playbook tests
 ansible-checks: ansible-lint ansible-test ansible-ssh ansible-sanity ansible-integration
