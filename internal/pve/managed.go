@@ -51,27 +51,27 @@ func specKeys(cfg *conf.Config, spec *schema.Spec) map[string]bool {
 	}
 	for _, k := range effectiveKeys(cfg) {
 		v, _ := effective(cfg, k)
+		var mine bool
 		switch {
 		case isIndexed(k, "net"):
-			out[k] = keyIndex(k) < nics
+			mine = keyIndex(k) < nics
 		case isIndexed(k, "dev"):
 			d, _ := conf.ParseDev(v)
-			out[k] = devs[d.Path]
+			mine = devs[d.Path]
 		case isIndexed(k, "mp"):
-			out[k] = volumeOf(spec, v) != nil
+			mine = volumeOf(spec, v) != nil
+		}
+		if mine {
+			out[k] = true
 		}
 	}
 	if v, ok := effective(cfg, "features"); ok {
 		have, _ := conf.ParseFeatures(v)
-		for _, f := range flagNames(have) {
-			if slices.Contains(pctFlagNames(spec), f) {
+		named := pctFlagNames(spec)
+		for _, f := range have.Names() {
+			if slices.Contains(named, f) {
 				out["features."+f] = true
 			}
-		}
-	}
-	for k, ok := range out {
-		if !ok {
-			delete(out, k)
 		}
 	}
 	return out
@@ -116,21 +116,6 @@ func keyLess(a, b string) bool {
 		return keyIndex(a) < keyIndex(b)
 	}
 	return a < b
-}
-
-// flagNames are the flags f sets, by their Proxmox names.
-func flagNames(f conf.Features) []string {
-	var out []string
-	for name, p := range map[string]*bool{"force_rw_sys": f.ForceRWSys, "fuse": f.Fuse, "keyctl": f.Keyctl, "mknod": f.Mknod, "nesting": f.Nesting} {
-		if p != nil {
-			out = append(out, name)
-		}
-	}
-	if f.Mount != nil {
-		out = append(out, "mount")
-	}
-	sort.Strings(out)
-	return out
 }
 
 // pctFlagNames are the feature flags pct_options names.

@@ -1,12 +1,11 @@
 package pve
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/pve/pct"
 )
 
 // Planning reads the node itself (not a container) through one file
@@ -16,26 +15,26 @@ import (
 // tests give planning an fstest.MapFS and touch no disk. Paths are still
 // named by b.C (pct.Paths), the one place that knows them.
 
+// root is the Proxmox root ("/" when unset).
+func (b *Backend) root() string {
+	if b.C.Root == "" {
+		return "/"
+	}
+	return b.C.Root
+}
+
 // files is the node's file system.
 func (b *Backend) files() fs.FS {
 	if b.Files != nil {
 		return b.Files
 	}
-	root := b.C.Root
-	if root == "" {
-		root = "/"
-	}
-	return os.DirFS(root)
+	return os.DirFS(b.root())
 }
 
 // rel is abs (a path b.C names under the Proxmox root) as a name in
 // b.files(); "" when it is not under the root.
 func (b *Backend) rel(abs string) string {
-	root := b.C.Root
-	if root == "" {
-		root = "/"
-	}
-	r, err := filepath.Rel(root, abs)
+	r, err := filepath.Rel(b.root(), abs)
 	if err != nil || !fs.ValidPath(filepath.ToSlash(r)) {
 		return ""
 	}
@@ -60,18 +59,8 @@ func (b *Backend) statNode(abs string) (fs.FileInfo, error) {
 	return fs.Stat(b.files(), name)
 }
 
-// readNodeJSON decodes a pmxcfs status file; a missing one leaves v as it
-// is.
+// readNodeJSON decodes a pmxcfs status file of the node (pct.DecodeJSON).
 func (b *Backend) readNodeJSON(abs string, v any) error {
 	data, err := b.readNode(abs)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err == nil {
-		err = json.Unmarshal(data, v)
-	}
-	if err != nil {
-		return fmt.Errorf("read %s: %w", abs, err)
-	}
-	return nil
+	return pct.DecodeJSON(abs, data, err, v)
 }

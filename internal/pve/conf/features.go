@@ -3,6 +3,7 @@ package conf
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -73,21 +74,34 @@ func (f Features) Merge(o Features) Features {
 	return r
 }
 
+// flags are f's boolean flags by their Proxmox names: the one mapping of
+// names to fields that Names and Without use.
+func (f *Features) flags() map[string]**bool {
+	return map[string]**bool{"force_rw_sys": &f.ForceRWSys, "fuse": &f.Fuse, "keyctl": &f.Keyctl, "mknod": &f.Mknod, "nesting": &f.Nesting}
+}
+
+// Names are the flags f sets ("mount" for a Mount list), sorted.
+func (f Features) Names() []string {
+	var out []string
+	for name, p := range f.flags() {
+		if *p != nil {
+			out = append(out, name)
+		}
+	}
+	if f.Mount != nil {
+		out = append(out, "mount")
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Without returns f with the named flags ("nesting", "mount", ...) unset.
 func (f Features) Without(names []string) Features {
 	for _, n := range names {
-		switch n {
-		case "nesting":
-			f.Nesting = nil
-		case "keyctl":
-			f.Keyctl = nil
-		case "fuse":
-			f.Fuse = nil
-		case "mknod":
-			f.Mknod = nil
-		case "force_rw_sys":
-			f.ForceRWSys = nil
-		case "mount":
+		if p, ok := f.flags()[n]; ok {
+			*p = nil
+		}
+		if n == "mount" {
 			f.Mount = nil
 		}
 	}

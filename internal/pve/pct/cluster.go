@@ -37,6 +37,13 @@ func (p Paths) NodeName() string {
 // ReadJSON decodes a pmxcfs status file; a missing one leaves v as it is.
 func ReadJSON(path string, v any) error {
 	data, err := ReadFile(path)
+	return DecodeJSON(path, data, err, v)
+}
+
+// DecodeJSON decodes data, the content of the pmxcfs status file at path
+// as read with error err: a missing file leaves v as it is, any other
+// failure names the path.
+func DecodeJSON(path string, data []byte, err error, v any) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
