@@ -1,13 +1,14 @@
 package schema
 
 import (
-	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 	"math"
 	"net/netip"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/phoenix-hypervisor/phoenix_lxc/internal/hostpath"
 
 	"github.com/phoenix-hypervisor/phoenix_lxc/internal/idmap"
 )
@@ -337,13 +338,8 @@ func checkIdmapped(vp string, s *Spec, v SharedVolume, ps *Problems) {
 }
 
 func checkOwner(path, owner string, m idmap.Set, ps *Problems) {
-	if owner == "" {
-		owner = "0:0"
-	}
-	u, g, ok := strings.Cut(owner, ":")
-	uid, err1 := strconv.ParseInt(u, 10, 64)
-	gid, err2 := strconv.ParseInt(g, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
+	uid, gid, err := parseIDs("owner", owner)
+	if err != nil {
 		ps.add(path, "%q is not uid:gid", owner)
 		return
 	}

@@ -34,14 +34,8 @@ func FromShared(v schema.SharedVolume, m idmap.Set) (Spec, error) {
 	if err := CheckPath(v.HostPath); err != nil {
 		return s, err
 	}
-	owner := v.Owner
-	if owner == "" {
-		owner = "0:0"
-	}
-	u, g, ok := strings.Cut(owner, ":")
-	cu, err1 := strconv.ParseInt(u, 10, 64)
-	cg, err2 := strconv.ParseInt(g, 10, 64)
-	if !ok || err1 != nil || err2 != nil || cu < 0 || cg < 0 {
+	cu, cg, err := v.OwnerIDs()
+	if err != nil {
 		return s, fmt.Errorf("shared volume %s: owner %q is not container \"uid:gid\" (e.g. \"1000:1000\")", v.HostPath, v.Owner)
 	}
 	if v.Idmapped {
@@ -56,8 +50,8 @@ func FromShared(v schema.SharedVolume, m idmap.Set) (Spec, error) {
 	hu, okU := m.ToHost(idmap.UID, cu)
 	hg, okG := m.ToHost(idmap.GID, cg)
 	if !okU || !okG {
-		return s, fmt.Errorf("shared volume %s: owner %s is outside the container's id map (%s); use an owner the map covers or add it to idmap",
-			v.HostPath, owner, strings.Join(m.Strings(), ", "))
+		return s, fmt.Errorf("shared volume %s: owner %d:%d is outside the container's id map (%s); use an owner the map covers or add it to idmap",
+			v.HostPath, cu, cg, strings.Join(m.Strings(), ", "))
 	}
 	s.UID, s.GID = int(hu), int(hg)
 	return s, setMode(&s, v)
