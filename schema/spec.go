@@ -118,15 +118,19 @@ func (s *Spec) NICs() []Network {
 
 // NICField is the spec path of field of interface i, as the user wrote
 // it: networks.i.field, or network_config.field (mac_address for the
-// MAC) in the old form.
+// MAC) in the old form; field "" is the interface itself.
 func (s *Spec) NICField(i int, field string) string {
+	base := "network_config"
 	if len(s.Networks) > 0 {
-		return fmt.Sprintf("networks.%d.%s", i, field)
+		base = fmt.Sprintf("networks.%d", i)
 	}
-	if field == "mac_address" {
+	switch {
+	case field == "":
+		return base
+	case field == "mac_address" && len(s.Networks) == 0:
 		return field
 	}
-	return "network_config." + field
+	return base + "." + field
 }
 
 // HealthCheck is run inside the container after the application script.

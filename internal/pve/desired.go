@@ -108,7 +108,7 @@ func desiredOpts(cfg *conf.Config, spec *schema.Spec, mine map[string]bool) ([]p
 		curText, _ := effective(cfg, key)
 		next, err := nicValue(curText, nic, len(spec.Networks) == 0)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", strings.TrimSuffix(spec.NICField(i, "name"), ".name"), err)
+			return nil, nil, fmt.Errorf("%s: %w", spec.NICField(i, ""), err)
 		}
 		if have, err := conf.ParseNet(curText); err != nil || have.String() != next {
 			want(key, next)
